@@ -1,0 +1,28 @@
+# Two commands do everything on a fresh machine: `make run` (the pipeline) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MIRROR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
+
+.PHONY: run test bench setup clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+run: setup
+	@[ -d .dvc ] || { [ -d .git ] || git init -q; $(BIN)/dvc init -q; }
+	IMGCLF_MIRROR=$${IMGCLF_MIRROR:-$(MIRROR)} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dvc repro
+
+test: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	IMGCLF_MIRROR=$${IMGCLF_MIRROR:-$(MIRROR)} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) data/prepared data/downloads models

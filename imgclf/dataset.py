@@ -1,0 +1,111 @@
+"""Stage 1's data layer: raw dataset -> stratified train/val/test uint8 arrays on disk, plus metadata."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import cifar, folder, idx, sources
+from .atomic import atomic_dir, write_json
+from .errors import UserError
+from .params import DataParams
+
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class Prepared:
+    classes: list[str]
+    arrays: dict[str, tuple[np.ndarray, np.ndarray]]     # split -> (images NHWC uint8, labels)
+    dataset: str = ""
+    notes: dict = field(default_factory=dict)            # skipped files etc., for the stage's metrics
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        return tuple(self.arrays["train"][0].shape[1:])
+
+
+def load_raw(data: DataParams, seed: int, downloads: str | Path = "data/downloads"):
+    """(train_x, train_y, test_x, test_y, classes, notes) for the configured dataset."""
+    if data.dataset == "fashion_mnist":
+        root = sources.fetch("fashion_mnist", downloads)
+        x_tr = idx.load(root / "train-images-idx3-ubyte.gz")[..., None]
+        y_tr = idx.load(root / "train-labels-idx1-ubyte.gz")
+        x_te = idx.load(root / "t10k-images-idx3-ubyte.gz")[..., None]
+        y_te = idx.load(root / "t10k-labels-idx1-ubyte.gz")
+        for x, y, name in ((x_tr, y_tr, "train"), (x_te, y_te, "t10k")):
+            if len(x) != len(y):
+                raise UserError(f"fashion-mnist {name}: {len(x)} images but {len(y)} labels")
+        return x_tr, y_tr, x_te, y_te, FASHION_CLASSES, {}
+    if data.dataset == "cifar10":
+        root = sources.fetch("cifar10", downloads) / "cifar-10-batches-bin"
+        x_tr, y_tr = cifar.load(root, cifar.TRAIN_FILES)
+        x_te, y_te = cifar.load(root, [cifar.TEST_FILE])
+        return x_tr, y_tr, x_te, y_te, cifar.class_names(root), {}
+    loaded = folder.load(data.folder, data.image_size, data.color_mode, data.bad_files)
+    notes = {"skipped": loaded.problems, "ignored_files": loaded.ignored}
+    if "all" in loaded.splits:
+        x, y = loaded.splits["all"]
+        (x_tr, y_tr), (x_te, y_te) = stratified_split(x, y, data.test_split, seed, "data.test_split")
+    else:
+        (x_tr, y_tr), (x_te, y_te) = loaded.splits["train"], loaded.splits["test"]
+    return x_tr, y_tr, x_te, y_te, loaded.classes, notes
+
+
+def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int, param: str):
+    """Seeded split keeping each class's share; every class needs a member on both sides."""
+    from sklearn.model_selection import train_test_split
+
+    counts = np.bincount(y)
+    counts = counts[counts > 0]
+    n_held = int(round(len(y) * fraction))
+    if counts.min() < 2 or n_held < len(counts) or len(y) - n_held < len(counts):
+        raise UserError(f"cannot hold out {param}={fraction} of {len(y)} images stratified over {len(counts)} "
+                        f"classes (smallest class: {counts.min()}); change {param} or add images")
+    idx_keep, idx_held = train_test_split(np.arange(len(y)), test_size=n_held, stratify=y, random_state=seed)
+    idx_keep.sort()
+    idx_held.sort()
+    return (x[idx_keep], y[idx_keep]), (x[idx_held], y[idx_held])
+
+
+def prepare(data: DataParams, seed: int, downloads: str | Path = "data/downloads") -> Prepared:
+    x_tr, y_tr, x_te, y_te, classes, notes = load_raw(data, seed, downloads)
+    (x_tr, y_tr), (x_va, y_va) = stratified_split(x_tr, y_tr, data.val_split, seed, "data.val_split")
+    arrays = {"train": (x_tr, y_tr), "val": (x_va, y_va), "test": (x_te, y_te)}
+    return Prepared(classes=list(classes), arrays=arrays, dataset=data.dataset, notes=notes)
+
+
+def save(prep: Prepared, out_dir: str | Path, meta_path: str | Path) -> None:
+    with atomic_dir(out_dir) as tmp:
+        for split, (x, y) in prep.arrays.items():
+            np.save(tmp / f"{split}_x.npy", np.ascontiguousarray(x, dtype=np.uint8))
+            np.save(tmp / f"{split}_y.npy", np.asarray(y, dtype=np.int32))
+    # Only what the model's shape depends on: a new split size must not rebuild the model.
+    write_json(meta_path, {"dataset": prep.dataset, "classes": prep.classes, "image_shape": list(prep.image_shape)})
+
+
+def load_meta(meta_path: str | Path = "data/dataset.json") -> dict:
+    path = Path(meta_path)
+    if not path.exists():
+        raise UserError(f"{path} is missing: run stage 1 first (dvc repro prepare)")
+    return json.loads(path.read_text())
+
+
+def load_split(out_dir: str | Path, split: str, mmap: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Memory-mapped arrays: a stage touches only the pages it reads."""
+    out_dir = Path(out_dir)
+    try:
+        x = np.load(out_dir / f"{split}_x.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
+        y = np.load(out_dir / f"{split}_y.npy", allow_pickle=False)
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc.filename} is missing: run stage 1 first (dvc repro prepare)") from None
+    except ValueError as exc:
+        raise UserError(f"{out_dir}/{split}_*.npy is corrupt ({exc}); rerun stage 1 (dvc repro -f prepare)") from None
+    if len(x) != len(y):
+        raise UserError(f"{out_dir}/{split}: {len(x)} images but {len(y)} labels; rerun stage 1 (dvc repro -f prepare)")
+    return x, y

@@ -1,0 +1,59 @@
+"""Stage 4's numbers: predictions on the test set and the metrics computed from them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def predict(model, x: np.ndarray, batch_size: int, tta_flip: bool = False) -> np.ndarray:
+    """Class probabilities; with `tta_flip`, the mean over each image and its mirror image."""
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices(np.asarray(x)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    probs = model.predict(ds, verbose=0)
+    if tta_flip:
+        flipped = ds.map(lambda b: tf.reverse(b, axis=[2]))
+        probs = (probs + model.predict(flipped, verbose=0)) / 2
+    return probs.astype(np.float32)
+
+
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
+    return np.bincount(np.asarray(y_true) * n + np.asarray(y_pred), minlength=n * n).reshape(n, n)
+
+
+def summarize(probs: np.ndarray, y: np.ndarray, classes: list[str]) -> dict:
+    """Headline metrics, per-class precision/recall/F1 and the confusion matrix, keyed by class name."""
+    y = np.asarray(y)
+    pred = probs.argmax(axis=1)
+    cm = confusion(y, pred, len(classes))
+    tp = np.diag(cm).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.nan_to_num(tp / cm.sum(axis=0))
+        recall = np.nan_to_num(tp / cm.sum(axis=1))
+        f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
+    loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-7, 1.0))))
+    return {
+        "test": {"accuracy": round(float((pred == y).mean()), 4), "loss": round(loss, 4),
+                 "macro_f1": round(float(f1.mean()), 4), "images": int(len(y))},
+        "per_class": {c: {"precision": round(float(p), 4), "recall": round(float(r), 4),
+                          "f1": round(float(f), 4), "support": int(s)}
+                      for c, p, r, f, s in zip(classes, precision, recall, f1, cm.sum(axis=1))},
+        "confusion": {t: {p: int(cm[i, j]) for j, p in enumerate(classes)} for i, t in enumerate(classes)},
+    }
+
+
+def predictions_table(probs: np.ndarray, y: np.ndarray, classes: list[str]):
+    """One row per test image: the DVC confusion plot and the comparison's flipped images read it."""
+    import pandas as pd
+
+    pred = probs.argmax(axis=1)
+    names = np.asarray(classes, dtype=object)
+    return pd.DataFrame({"index": np.arange(len(y)), "actual": names[np.asarray(y)], "predicted": names[pred],
+                         "confidence": np.round(probs.max(axis=1), 4)})
+
+
+def worst_mistakes(probs: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n most confident wrong predictions."""
+    pred = probs.argmax(axis=1)
+    wrong = np.flatnonzero(pred != np.asarray(y))
+    return wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:n]

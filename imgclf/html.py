@@ -1,0 +1,110 @@
+"""Building blocks of the self-contained HTML reports: inline CSS, data-URI images, no scripts."""
+
+from __future__ import annotations
+
+import base64
+import html
+from typing import Iterable
+
+CSS = """
+:root { --fg:#1d2330; --muted:#5b6475; --line:#d9dde5; --good:#11733d; --bad:#b3261e; --accent:#2456a6; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+       margin: 0 auto; max-width: 1180px; padding: 24px 28px 60px; }
+h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 34px 0 10px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+.sub { color: var(--muted); margin: 0 0 18px; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 14px 0; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 150px; }
+.card .label { color: var(--muted); font-size: 13px; } .card .value { font-size: 24px; font-weight: 650; }
+.card .delta { font-size: 14px; font-weight: 600; }
+.better { color: var(--good); } .worse { color: var(--bad); } .same { color: var(--muted); }
+table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13.5px; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: right; }
+th { background: #f3f5f9; font-weight: 600; } td.l, th.l { text-align: left; }
+table.cm td { min-width: 44px; text-align: center; font-variant-numeric: tabular-nums; }
+table.cm th.corner { font-weight: 400; color: var(--muted); font-size: 12px; }
+.cm-wrap { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.gallery { display: flex; flex-wrap: wrap; gap: 10px; }
+.gallery figure { margin: 0; width: 118px; font-size: 12px; text-align: center; }
+.gallery img { width: 96px; height: 96px; image-rendering: pixelated; border: 1px solid var(--line); }
+.gallery figcaption { line-height: 1.3; } .gallery .wrong { color: var(--bad); } .gallery .right { color: var(--good); }
+img.plot { max-width: 100%; height: auto; }
+pre { background: #f6f8fa; border: 1px solid var(--line); padding: 10px; overflow-x: auto; font-size: 12.5px; }
+.params { columns: 2 320px; font-size: 13.5px; } .params div { break-inside: avoid; }
+.params code { color: var(--accent); }
+.note { color: var(--muted); font-size: 13px; }
+@media print { body { max-width: none; padding: 0; font-size: 12px; } h2 { break-after: avoid; }
+  table, figure, img { break-inside: avoid; } .card .value { font-size: 18px; } }
+"""
+
+
+def esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def img(png: bytes, alt: str, cls: str = "plot") -> str:
+    return f'<img class="{cls}" alt="{esc(alt)}" src="{data_uri(png)}">'
+
+
+def page(title: str, subtitle: str, body: str) -> str:
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n"
+            f"<h1>{esc(title)}</h1><p class=\"sub\">{subtitle}</p>\n{body}\n</body></html>\n")
+
+
+def card(label: str, value: str, delta: str = "", tone: str = "") -> str:
+    d = f'<div class="delta {tone}">{delta}</div>' if delta else ""
+    return f'<div class="card"><div class="label">{esc(label)}</div><div class="value">{value}</div>{d}</div>'
+
+
+def table(header: Iterable[str], rows: Iterable[Iterable], left: int = 1, cls: str = "") -> str:
+    """Cells are escaped unless they are already HTML (a tuple ('html', markup))."""
+    def cell(v, i, tag):
+        align = ' class="l"' if i < left else ""
+        text = v[1] if isinstance(v, tuple) and v and v[0] == "html" else esc(v)
+        return f"<{tag}{align}>{text}</{tag}>"
+
+    head = "".join(cell(h, i, "th") for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell(v, i, "td") for i, v in enumerate(r)) + "</tr>" for r in rows)
+    c = f' class="{cls}"' if cls else ""
+    return f"<table{c}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def heatmap(matrix, labels: list[str], *, fmt=lambda v: f"{v:g}", diverging: bool = False, caption: str = "",
+            title: str = "") -> str:
+    """A matrix as an HTML table whose cell colours carry the values: rows are true, columns predicted."""
+    import numpy as np
+
+    m = np.asarray(matrix, dtype=float)
+    scale = float(np.abs(m).max()) or 1.0
+    rows = []
+    for i, label in enumerate(labels):
+        cells = []
+        for j in range(len(labels)):
+            v = m[i, j]
+            a = min(abs(v) / scale, 1.0)
+            if diverging:
+                rgb = (46, 125, 50) if v > 0 else (198, 40, 40)
+            else:
+                rgb = (36, 86, 166)
+            ink = "#fff" if a > 0.55 else "#1d2330"
+            style = f"background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{a * 0.9:.3f}); color: {ink}" if v else ""
+            cells.append(f'<td style="{style}" title="true {esc(label)}, predicted {esc(labels[j])}">{fmt(v)}</td>')
+        rows.append(f'<tr><th class="l">{esc(label)}</th>{"".join(cells)}</tr>')
+    head = "".join(f"<th>{esc(l)}</th>" for l in labels)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    t = f"<h3>{esc(title)}</h3>" if title else ""
+    return (f'<div>{t}<table class="cm">{cap}<thead><tr><th class="corner">true \\ predicted</th>{head}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
+
+
+def figure(png: bytes, lines: list[tuple[str, str]], alt: str) -> str:
+    """A small image with caption lines; each line is (css class, text)."""
+    caps = "".join(f'<div class="{c}">{esc(t)}</div>' for c, t in lines)
+    return f"<figure>{img(png, alt, cls='thumb')}<figcaption>{caps}</figcaption></figure>"

@@ -1,0 +1,48 @@
+"""Named architectures: the seed tutorials' networks, reproduced exactly, and our own fast `default`.
+
+Presets are written in the same `Architecture` form as `model.custom` in params.yaml, so any preset can
+be copied there and edited.
+"""
+
+from __future__ import annotations
+
+from .params import Architecture, Block
+
+PRESETS: dict[str, Architecture] = {
+    # Keras "basic classification" tutorial: Flatten-128-10 (101,770 params on 28x28x1).
+    "tutorial_dense128": Architecture(kind="mlp", hidden=[128]),
+    # Hands-on ML chapter 10: Flatten-300-100-10 (266,610 params on 28x28x1).
+    "tutorial_mlp300": Architecture(kind="mlp", hidden=[300, 100]),
+    # Widening dense stack: Flatten-16-32-64-128-256-10 (59,130 params on 28x28x1).
+    "tutorial_mlp_deep": Architecture(kind="mlp", hidden=[16, 32, 64, 128, 256]),
+    # CIFAR-10 dense baseline trained with plain SGD: Flatten-3000-1000-10 (12,230,010 params on 32x32x3).
+    "tutorial_dense3000": Architecture(kind="mlp", hidden=[3000, 1000]),
+    # Conv32-Pool-Conv64-Pool-Dense64-10 (121,930 params on 28x28x1; 167,562 on 32x32x3).
+    "tutorial_cnn": Architecture(
+        kind="cnn",
+        blocks=[Block(32, padding="valid"), Block(64, padding="valid")],
+        dense=[64],
+    ),
+    # Strided Conv32/64/128/256 (3x3, stride 2, no pooling) then Dense-10 (398,090 params on 28x28x1).
+    "tutorial_strided": Architecture(
+        kind="cnn",
+        blocks=[Block(f, stride=2, pool="none") for f in (32, 64, 128, 256)],
+    ),
+    # AlexNet-inspired 3 conv + 2 dense with 2x2 max-pooling, meant to train with augmentation.
+    "tutorial_alexnet": Architecture(
+        kind="cnn",
+        blocks=[Block(64), Block(128), Block(256)],
+        dense=[512],
+        dropout=0.5,
+    ),
+    # Ours: batch-normalised double-conv blocks, early downsampling, global max pooling head.
+    "default": Architecture(
+        kind="cnn",
+        blocks=[
+            Block(32, convs=2, batch_norm=True),
+            Block(64, convs=2, batch_norm=True),
+            Block(128, convs=2, batch_norm=True, pool="none"),
+        ],
+        head="gmp",
+    ),
+}

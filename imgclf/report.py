@@ -1,0 +1,128 @@
+"""The run report, reports/index.html: everything a reviewer needs about one run, in one file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import html as h
+from . import plots
+
+
+@dataclass
+class RunData:
+    params: dict
+    meta: dict                    # data/dataset.json
+    summary: dict                 # evaluation.summarize()
+    train: dict                   # metrics/train.json
+    history: list[dict]
+    model_summary: str
+    param_count: int
+    revision: str
+    probs: np.ndarray
+    y_test: np.ndarray
+    x_test: np.ndarray
+    augmentation_png: bytes | None = None
+    data_notes: dict = field(default_factory=dict)
+
+
+def _flat(d: dict, prefix: str = "") -> list[tuple[str, object]]:
+    out = []
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out += _flat(v, key + ".")
+        else:
+            out.append((key, v))
+    return out
+
+
+def params_list(params: dict) -> str:
+    items = "".join(f"<div><code>{h.esc(k)}</code>: {h.esc(v)}</div>" for k, v in _flat(params))
+    return f'<div class="params">{items}</div>'
+
+
+def confusion_section(cm: np.ndarray, classes: list[str]) -> str:
+    rows = cm.sum(axis=1, keepdims=True)
+    norm = np.divide(cm, rows, out=np.zeros_like(cm, dtype=float), where=rows > 0)
+    return ('<div class="cm-wrap">'
+            + h.heatmap(cm, classes, fmt=lambda v: f"{int(v)}", title="Counts")
+            + h.heatmap(norm * 100, classes, fmt=lambda v: f"{v:.1f}", title="Row-normalised (% of each true class)")
+            + "</div>")
+
+
+def per_class_table(per_class: dict) -> str:
+    rows = [(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", m["support"])
+            for c, m in per_class.items()]
+    return h.table(["class", "precision", "recall", "F1", "support"], rows)
+
+
+def mistakes_gallery(x, y, probs, classes, indices) -> str:
+    figs = []
+    for i in indices:
+        p = int(probs[i].argmax())
+        figs.append(h.figure(plots.png_of_image(np.asarray(x[i])),
+                             [("wrong", f"predicted {classes[p]} {probs[i, p]:.0%}"),
+                              ("", f"true {classes[int(y[i])]} {probs[i, int(y[i])]:.0%}"), ("note", f"#{i}")],
+                             alt=f"test image {i}"))
+    return f'<div class="gallery">{"".join(figs)}</div>' if figs else '<p class="note">No mistakes.</p>'
+
+
+def samples_gallery(x, y, probs, classes, indices) -> str:
+    figs = []
+    for i in indices:
+        top = np.argsort(-probs[i])[:3]
+        right = int(top[0]) == int(y[i])
+        lines = [("right" if right else "wrong", f"true {classes[int(y[i])]}")]
+        lines += [("", f"{classes[k]} {probs[i, k]:.1%}") for k in top]
+        figs.append(h.figure(plots.png_of_image(np.asarray(x[i])), lines, alt=f"test image {i}"))
+    return f'<div class="gallery">{"".join(figs)}</div>'
+
+
+def render(run: RunData, gallery: int, seed: int) -> str:
+    from .evaluation import worst_mistakes
+
+    classes = run.meta["classes"]
+    test = run.summary["test"]
+    cm = np.array([[run.summary["confusion"][t][p] for p in classes] for t in classes])
+    p = run.params
+    cards = "".join([
+        h.card("test accuracy", f"{test['accuracy']:.2%}"),
+        h.card("test loss", f"{test['loss']:.4f}"),
+        h.card("macro F1", f"{test['macro_f1']:.4f}"),
+        h.card("training time", f"{run.train.get('train_seconds', 0):.0f} s",
+               f"{run.train.get('images_per_second', 0):,.0f} images/s", "same"),
+        h.card("parameters", f"{run.param_count:,}"),
+    ])
+    rng = np.random.default_rng(seed)
+    samples = np.sort(rng.choice(len(run.y_test), size=min(16, len(run.y_test)), replace=False))
+    body = [
+        f'<div class="cards">{cards}</div>',
+        "<h2>Learning curves</h2>",
+        h.img(plots.learning_curves({"": run.history}), "loss and accuracy per epoch") if run.history else "",
+        f'<p class="note">{len(run.history)} epochs; final validation accuracy '
+        f'{run.train.get("val_accuracy", float("nan")):.2%}, train accuracy {run.train.get("train_accuracy", float("nan")):.2%}'
+        f' (train accuracy is measured on augmented batches while the weights change).</p>',
+        "<h2>Confusion matrix (test set)</h2>",
+        '<p class="note">Rows are the true class, columns the predicted class; the diagonal holds the correct predictions.</p>',
+        confusion_section(cm, classes),
+        "<h2>Per-class precision, recall and F1</h2>", per_class_table(run.summary["per_class"]),
+        f"<h2>Most confident mistakes</h2>",
+        mistakes_gallery(run.x_test, run.y_test, run.probs, classes, worst_mistakes(run.probs, run.y_test, gallery)),
+        "<h2>Sample test predictions (top 3)</h2>",
+        samples_gallery(run.x_test, run.y_test, run.probs, classes, samples),
+    ]
+    if run.augmentation_png:
+        body += ["<h2>Augmented training samples</h2>",
+                 '<p class="note">What the network sees during training (drawn fresh every batch, never stored).</p>',
+                 h.img(run.augmentation_png, "augmented training images")]
+    skipped = run.data_notes.get("skipped") or []
+    if skipped:
+        body += ["<h2>Skipped input files</h2>",
+                 "<ul>" + "".join(f"<li>{h.esc(s)}</li>" for s in skipped) + "</ul>"]
+    body += ["<h2>Model</h2>", f"<pre>{h.esc(run.model_summary)}</pre>",
+             "<h2>Params</h2>", params_list(p)]
+    sub = (f"{h.esc(run.meta['dataset'])} &middot; preset <b>{h.esc(p['model']['preset'])}</b> &middot; "
+           f"{test['images']:,} test images &middot; revision {h.esc(run.revision)}")
+    return h.page("imgclf run report", sub, "\n".join(body))

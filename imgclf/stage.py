@@ -1,0 +1,48 @@
+"""What every stage script shares: paths, quiet start-up, safe model loading, the run's revision."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from .errors import UserError
+
+PREPARED = Path("data/prepared")
+META = Path("data/dataset.json")
+UNTRAINED = Path("models/untrained.keras")
+MODEL = Path("models/model.keras")
+
+
+class Timer:
+    def __init__(self):
+        self.start = time.perf_counter()
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def load_model(path: Path):
+    """Safe mode: a .keras file cannot run arbitrary code (no lambda layers) when loaded."""
+    import keras
+
+    if not path.exists():
+        raise UserError(f"{path} is missing: run the earlier stages first (dvc repro)")
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except (ValueError, OSError) as exc:
+        raise UserError(f"{path} cannot be loaded ({str(exc).splitlines()[0]}); rerun the stage that writes it "
+                        f"(dvc repro -f)") from None
+
+
+def revision() -> str:
+    """Short git commit of the code that produced the run, marked when the work tree had changes."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True).stdout.strip()
+        return rev + (" + uncommitted changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"

@@ -1,0 +1,97 @@
+"""Stage 3: compile with the configured optimizer and schedule, fit, and record the history."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from .errors import UserError
+from .params import AugmentParams, TrainParams
+from .pipeline import eval_dataset, train_dataset
+
+
+@dataclass
+class TrainResult:
+    history: list[dict]          # one row per epoch
+    seconds: float
+    images_per_second: float
+    stopped_early: bool
+
+
+def learning_rate(train: TrainParams, steps: int):
+    if train.schedule == "constant":
+        return train.learning_rate
+    warm = int(steps * train.warmup) if train.schedule == "onecycle" else 0
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=train.learning_rate / 25 if warm else train.learning_rate,
+        decay_steps=max(steps - warm, 1), alpha=0.0,
+        warmup_target=train.learning_rate if warm else None, warmup_steps=warm)
+
+
+def optimizer(train: TrainParams, steps: int):
+    lr = learning_rate(train, steps)
+    ema = {"use_ema": True, "ema_momentum": train.ema} if train.ema else {}
+    if train.optimizer == "sgd":
+        return keras.optimizers.SGD(lr, momentum=train.momentum, nesterov=train.momentum > 0,
+                                    weight_decay=train.weight_decay or None, **ema)
+    if train.optimizer == "adam":
+        return keras.optimizers.Adam(lr, weight_decay=train.weight_decay or None, **ema)
+    return keras.optimizers.AdamW(lr, weight_decay=train.weight_decay, **ema)
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Collects per-epoch rows (with wall time and learning rate) and prints one line per epoch."""
+
+    def __init__(self, epochs: int, images: int):
+        super().__init__()
+        self.epochs, self.images, self.rows = epochs, images, []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = time.perf_counter() - self.start
+        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items() if k != "learning_rate"},
+               "learning_rate": float(np.asarray(self.model.optimizer.learning_rate)),
+               "seconds": round(seconds, 3)}
+        self.rows.append(row)
+        print(f"epoch {epoch + 1:>3}/{self.epochs}  loss {row.get('loss', math.nan):.4f}  "
+              f"acc {row.get('accuracy', math.nan):.4f}  val_loss {row.get('val_loss', math.nan):.4f}  "
+              f"val_acc {row.get('val_accuracy', math.nan):.4f}  {seconds:5.1f}s "
+              f"({self.images / seconds:,.0f} img/s)", flush=True)
+
+
+def fit(model, x_train, y_train, x_val, y_val, num_classes: int, train: TrainParams, aug: AugmentParams,
+        seed: int) -> TrainResult:
+    keras.utils.set_random_seed(seed)
+    ds, steps_per_epoch = train_dataset(x_train, y_train, num_classes, train.batch_size, seed, aug)
+    val = eval_dataset(x_val, y_val, num_classes, max(train.batch_size, 256))
+    model.compile(optimizer=optimizer(train, steps_per_epoch * train.epochs),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=train.label_smoothing),
+                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+    log = EpochLog(train.epochs, len(x_train))
+    callbacks = [keras.callbacks.TerminateOnNaN(), log]
+    if train.ema:
+        callbacks.insert(0, keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
+    if train.early_stopping:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=train.early_stopping,
+                                                       restore_best_weights=True))
+    print(f"training {model.count_params():,} params on {len(x_train):,} images for {train.epochs} epochs "
+          f"(batch {train.batch_size}, {train.optimizer}, lr {train.learning_rate}, {train.schedule})", flush=True)
+    start = time.perf_counter()
+    model.fit(ds, epochs=train.epochs, steps_per_epoch=steps_per_epoch, validation_data=val,
+              callbacks=callbacks, verbose=0, shuffle=False)
+    seconds = time.perf_counter() - start
+    rows = log.rows
+    diverged = next((r["epoch"] for r in rows if not math.isfinite(r.get("loss", math.nan))), None)
+    if diverged or not rows:
+        raise UserError(f"training diverged (loss became NaN or infinite in epoch {diverged or 1}): lower "
+                        f"train.learning_rate (now {train.learning_rate}) or add train.weight_decay")
+    images = len(x_train) * len(rows)
+    return TrainResult(history=rows, seconds=seconds, images_per_second=images / seconds,
+                       stopped_early=len(rows) < train.epochs)

@@ -1,0 +1,38 @@
+"""Stage 2: build the architecture from params and save it untrained, with its summary."""
+
+import sys
+
+from imgclf.errors import cli_entry, quiet_tensorflow
+
+
+@cli_entry
+def main() -> None:
+    from imgclf import dataset, params
+
+    p = params.load()
+    quiet_tensorflow()
+    import keras
+
+    from imgclf import models
+    from imgclf.atomic import atomic_path, write_json, write_text
+    from imgclf.augment import crop_hw
+    from imgclf.stage import META, UNTRAINED, Timer
+
+    timer = Timer()
+    meta = dataset.load_meta(META)
+    keras.mixed_precision.set_global_policy(p.model.precision)
+    shape = tuple(meta["image_shape"])
+    crop = crop_hw(p.augment, shape)[0] if crop_hw(p.augment, shape) != shape[:2] else 0
+    model = models.build(models.resolve(p.model), shape, len(meta["classes"]), crop_size=crop, seed=p.seed)
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, *a, **k: lines.append(line), line_length=96)
+    with atomic_path(UNTRAINED) as tmp:
+        model.save(tmp)
+    write_text("reports/model_summary.txt", "\n".join(lines) + "\n")
+    write_json("metrics/model.json", {"preset": p.model.preset, "params": int(model.count_params())})
+    print(f"build: {p.model.preset} ({models.resolve(p.model).kind}) for {shape}: "
+          f"{model.count_params():,} params in {timer.seconds:.1f}s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
