@@ -59,7 +59,7 @@ def _conv_block(x, block: Block, activation: str, name: str):
                           activation=None if (block.batch_norm or (block.residual and last)) else activation,
                           name=f"{name}_conv{j + 1}")(x)
         if block.batch_norm:
-            x = layers.BatchNormalization(name=f"{name}_bn{j + 1}")(x)
+            x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn{j + 1}")(x)
             if not (block.residual and last):
                 x = layers.Activation(activation, name=f"{name}_act{j + 1}")(x)
     if block.residual:

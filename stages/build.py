@@ -29,7 +29,7 @@ def main() -> None:
     with atomic_path(UNTRAINED) as tmp:
         model.save(tmp)
     write_text("reports/model_summary.txt", "\n".join(lines) + "\n")
-    write_json("metrics/model.json", {"preset": p.model.preset, "params": int(model.count_params())})
+    write_json("metrics/model.json", {"preset": p.model.preset, "parameters": int(model.count_params())})
     print(f"build: {p.model.preset} ({models.resolve(p.model).kind}) for {shape}: "
           f"{model.count_params():,} params in {timer.seconds:.1f}s")
 
