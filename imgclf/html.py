@@ -89,8 +89,8 @@ def heatmap(matrix, labels: list[str], *, fmt=lambda v: f"{v:g}", diverging: boo
         for j in range(len(labels)):
             v = m[i, j]
             a = min(abs(v) / scale, 1.0)
-            if diverging:
-                rgb = (46, 125, 50) if v > 0 else (198, 40, 40)
+            if diverging:  # green = better: more on the diagonal, fewer off it
+                rgb = (46, 125, 50) if (v > 0) == (i == j) else (198, 40, 40)
             else:
                 rgb = (36, 86, 166)
             ink = "#fff" if a > 0.55 else "#1d2330"

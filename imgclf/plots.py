@@ -35,6 +35,7 @@ def learning_curves(runs: dict[str, list[dict]]) -> bytes:
     for ax, title in zip(axes, ("Loss", "Accuracy")):
         ax.set_title(title)
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     return _png(fig)

@@ -17,15 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+def make_mirror(root: Path) -> dict[str, str]:
+    """A synthetic Fashion-MNIST + CIFAR-10 mirror; returns the environment that points the pipeline at it."""
+    sums = synthetic.fashion_mirror(root / "mirror"), synthetic.cifar_mirror(root / "mirror")
+    checks = synthetic.write_checksums(root / "checksums.json", *sums)
+    return {"IMGCLF_MIRROR": str(root / "mirror"), "IMGCLF_CHECKSUMS": str(checks)}
+
+
 @pytest.fixture
 def mirror(tmp_path, monkeypatch):
-    """A synthetic Fashion-MNIST + CIFAR-10 mirror, with its checksums registered via IMGCLF_CHECKSUMS."""
-    root = tmp_path / "mirror"
-    sums = synthetic.fashion_mirror(root), synthetic.cifar_mirror(root)
-    checks = synthetic.write_checksums(tmp_path / "checksums.json", *sums)
-    monkeypatch.setenv("IMGCLF_MIRROR", str(root))
-    monkeypatch.setenv("IMGCLF_CHECKSUMS", str(checks))
-    return root
+    env = make_mirror(tmp_path)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return Path(env["IMGCLF_MIRROR"])
 
 
 def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -49,24 +53,26 @@ def edit_params(project: Path, **changes) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-@pytest.fixture
-def project(tmp_path, mirror):
-    """A fresh git + DVC checkout of this project, set to train quickly on the synthetic mirror."""
-    proj = tmp_path / "project"
-    proj.mkdir()
+def make_project(proj: Path, env: dict | None = None) -> Path:
+    """A fresh git + DVC checkout of this project, set to train quickly on synthetic data."""
+    proj.mkdir(parents=True)
     for name in ("dvc.yaml", "params.yaml", ".gitignore", ".dvcignore"):
         shutil.copy(ROOT / name, proj / name)
-    for folder in ("stages", "imgclf"):
+    for folder in ("stages", "imgclf", "scripts"):
         shutil.copytree(ROOT / folder, proj / folder, ignore=shutil.ignore_patterns("__pycache__"))
     (proj / "data" / "images").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "images" / "README.md", proj / "data" / "images" / "README.md")
-    run(["git", "init", "-q"], proj)
-    run(["git", "config", "user.email", "test@example.com"], proj)
-    run(["git", "config", "user.name", "test"], proj)
-    run(["dvc", "init", "-q"], proj)
-    run(["dvc", "config", "core.analytics", "false"], proj)
+    for cmd in (["git", "init", "-q"], ["git", "config", "user.email", "test@example.com"],
+                ["git", "config", "user.name", "test"], ["dvc", "init", "-q"],
+                ["dvc", "config", "core.analytics", "false"]):
+        run(cmd, proj, env=env)
     edit_params(proj, **{"train.epochs": 2, "train.batch_size": 32, "eval.gallery": 8,
-                        "model.preset": "tutorial_dense128", "train.learning_rate": 0.003})
+                         "model.preset": "tutorial_dense128", "train.learning_rate": 0.003})
     run(["git", "add", "-A"], proj)
     run(["git", "commit", "-qm", "init"], proj)
     return proj
+
+
+@pytest.fixture
+def project(tmp_path, mirror):
+    return make_project(tmp_path / "project")

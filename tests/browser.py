@@ -1,0 +1,41 @@
+"""Open a report in real headless Chromium and record console errors and network requests."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class Rendered:
+    text: str                                     # the page's rendered text (document.body.innerText)
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)   # every URL the page asked for, besides itself
+    images_loaded: int = 0
+
+
+def render(path: Path, screenshot: Path | None = None, width: int = 1280) -> Rendered:
+    from playwright.sync_api import sync_playwright
+
+    url = path.resolve().as_uri()
+    out = Rendered(text="")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.on("console", lambda m: out.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: out.console_errors.append(str(e)))
+        page.on("request", lambda r: out.requests.append(r.url) if r.url != url else None)
+        page.goto(url, wait_until="load")
+        out.text = page.inner_text("body")
+        out.images_loaded = page.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
+        if screenshot:
+            page.screenshot(path=str(screenshot), full_page=True)
+        browser.close()
+    # data: URIs are part of the page itself, not network requests
+    out.requests = [r for r in out.requests if not r.startswith("data:")]
+    return out

