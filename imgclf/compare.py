@@ -39,12 +39,16 @@ class Run:
 
 
 def _read(path: str, rev: str | None) -> str | None:
+    """A file as that revision saved it (git or DVC cache); None when it has none or the cache lacks it."""
     import dvc.api
-    from dvc.exceptions import PathMissingError
+    from dvc.exceptions import DvcException
+    from dvc.scm import RevError
 
     try:
         return dvc.api.read(path, rev=rev)
-    except (PathMissingError, FileNotFoundError):
+    except RevError:
+        raise
+    except (DvcException, FileNotFoundError):
         return None
 
 

@@ -1,0 +1,57 @@
+"""CIFAR-10 and image folders through the real DVC pipeline, and switching datasets through DVC's run cache."""
+
+import json
+
+import pytest
+
+from conftest import edit_params, run
+from imgclf import synthetic
+
+pytestmark = pytest.mark.slow
+
+
+def ran(output: str) -> list[str]:
+    return [s for s in ("prepare", "build", "train", "evaluate") if f"Running stage '{s}'" in output]
+
+
+def test_cifar10_then_back_to_fashion_from_the_cache(project):
+    run(["dvc", "repro"], project)
+    fashion = json.loads((project / "metrics/test.json").read_text())
+    edit_params(project, **{"data.dataset": "cifar10", "augment.hue": 0.05, "augment.saturation": 0.2})
+    out = run(["dvc", "repro"], project).stdout
+    assert ran(out) == ["prepare", "build", "train", "evaluate"]
+    meta = json.loads((project / "data/dataset.json").read_text())
+    assert meta["image_shape"] == [32, 32, 3] and meta["classes"][0] == "airplane"
+    assert json.loads((project / "metrics/data.json").read_text())["test_images"] == 200
+    edit_params(project, **{"data.dataset": "fashion_mnist", "augment.hue": 0.0, "augment.saturation": 0.0})
+    back = run(["dvc", "repro"], project).stdout
+    assert ran(back) == [] and "skipping run" in back  # restored from DVC's run cache, not retrained
+    assert json.loads((project / "metrics/test.json").read_text()) == fashion
+
+
+def test_image_folder_with_bad_files(project):
+    images = project / "data" / "images"
+    synthetic.image_folder(images, ["circle", "square", "triangle"], per_class=30, size=20)
+    (images / "square" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    (images / "circle" / "notes.txt").write_text("not an image")
+    edit_params(project, **{"data.dataset": "folder", "data.image_size": [16, 16], "model.preset": "tutorial_cnn"})
+    failed = run(["dvc", "repro"], project, check=False)
+    assert failed.returncode != 0
+    assert "square/broken.png: unreadable image" in failed.stderr and "data.bad_files: skip" in failed.stderr
+    assert not (project / "data/prepared").exists()  # nothing half-written
+
+    edit_params(project, **{"data.bad_files": "skip"})
+    out = run(["dvc", "repro"], project)
+    assert "skipped 1 bad files" in out.stdout
+    data = json.loads((project / "metrics/data.json").read_text())
+    assert data["classes"] == 3 and data["ignored_files"] == 1
+    assert any("broken.png" in s for s in data["skipped_files"])
+    assert data["train_images"] + data["val_images"] + data["test_images"] == 90
+    assert "broken.png" in (project / "reports/index.html").read_text()
+    confusion = json.loads((project / "metrics/confusion.json").read_text())
+    assert list(confusion) == ["circle", "square", "triangle"]
+
+    # The folder is a tracked dependency: a new image reruns from stage 1.
+    synthetic.image_folder(images, ["triangle"], per_class=31, size=20, seed=5)
+    status = run(["dvc", "status", "prepare"], project).stdout
+    assert "data/images" in status and "modified" in status
