@@ -12,8 +12,11 @@ def resolve(model: ModelParams) -> Architecture:
 
 
 def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: int, *,
-          crop_size: int = 0, seed: int = 0):
-    """Scaling to [0, 1] (and the evaluation-time centre crop) live in the model, so it takes raw images."""
+          crop_size: int = 0, seed: int = 0, float_input: bool = False):
+    """Scaling to [0, 1] (and the evaluation-time centre crop) live in the model, so it takes raw images.
+
+    `float_input` builds the tutorials' variant instead, fed images already scaled to [0, 1] (benchmarks).
+    """
     import keras
     from keras import layers
 
@@ -21,8 +24,9 @@ def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: in
     height, width, channels = image_shape
     cropping = 0 < crop_size < min(height, width)
     # A cropping model accepts any size: training feeds random crops, evaluation feeds whole images.
-    inputs = keras.Input(shape=(None, None, channels) if cropping else image_shape, dtype="uint8", name="image")
-    x = layers.Rescaling(1.0 / 255, name="scale")(inputs)
+    inputs = keras.Input(shape=(None, None, channels) if cropping else image_shape,
+                         dtype="float32" if float_input else "uint8", name="image")
+    x = inputs if float_input else layers.Rescaling(1.0 / 255, name="scale")(inputs)
     if cropping:
         x = layers.CenterCrop(crop_size, crop_size, name="centre_crop")(x)
     if arch.kind == "mlp":
@@ -77,3 +81,16 @@ def _conv_block(x, block: Block, activation: str, name: str):
     if block.dropout:
         x = layers.Dropout(block.dropout, name=f"{name}_dropout")(x)
     return x
+
+
+def summary_text(model) -> str:
+    """A plain-text layer table (Keras' own summary is drawn for an 80-column terminal and gets cut)."""
+    rows = [(f"{layer.name} ({type(layer).__name__})", str(tuple(layer.output.shape)), f"{layer.count_params():,}")
+            for layer in model.layers]
+    widths = [max(len(r[i]) for r in rows + [("layer (type)", "output shape", "params")]) for i in range(3)]
+    line = lambda r: f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}"
+    trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
+    return "\n".join([line(("layer (type)", "output shape", "params")), "-" * (sum(widths) + 4)]
+                     + [line(r) for r in rows]
+                     + ["-" * (sum(widths) + 4), f"total params: {model.count_params():,}  "
+                        f"(trainable {trainable:,}, non-trainable {model.count_params() - trainable:,})"]) + "\n"

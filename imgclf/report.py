@@ -38,6 +38,16 @@ def _flat(d: dict, prefix: str = "") -> list[tuple[str, object]]:
     return out
 
 
+def _relevant(params: dict) -> dict:
+    """Hide settings that do not apply to this run (a custom network that is not used, folder options)."""
+    p = {k: (dict(v) if isinstance(v, dict) else v) for k, v in params.items()}
+    if p["model"]["preset"] != "custom":
+        p["model"].pop("custom", None)
+    if p["data"]["dataset"] != "folder":
+        p["data"] = {k: v for k, v in p["data"].items() if k in ("dataset", "val_split")}
+    return p
+
+
 def params_list(params: dict) -> str:
     items = "".join(f"<div><code>{h.esc(k)}</code>: {h.esc(v)}</div>" for k, v in _flat(params))
     return f'<div class="params">{items}</div>'
@@ -122,7 +132,7 @@ def render(run: RunData, gallery: int, seed: int) -> str:
         body += ["<h2>Skipped input files</h2>",
                  "<ul>" + "".join(f"<li>{h.esc(s)}</li>" for s in skipped) + "</ul>"]
     body += ["<h2>Model</h2>", f"<pre>{h.esc(run.model_summary)}</pre>",
-             "<h2>Params</h2>", params_list(p)]
+             "<h2>Params</h2>", params_list(_relevant(p))]
     sub = (f"{h.esc(run.meta['dataset'])} &middot; preset <b>{h.esc(p['model']['preset'])}</b> &middot; "
            f"{test['images']:,} test images &middot; revision {h.esc(run.revision)}")
     return h.page("imgclf run report", sub, "\n".join(body))

@@ -67,7 +67,7 @@ class EpochLog(keras.callbacks.Callback):
 
 
 def fit(model, x_train, y_train, x_val, y_val, num_classes: int, train: TrainParams, aug: AugmentParams,
-        seed: int) -> TrainResult:
+        seed: int, extra_callbacks: list | None = None) -> TrainResult:
     keras.utils.set_random_seed(seed)
     ds, steps_per_epoch = train_dataset(x_train, y_train, num_classes, train.batch_size, seed, aug)
     val = eval_dataset(x_val, y_val, num_classes, max(train.batch_size, 256))
@@ -75,7 +75,7 @@ def fit(model, x_train, y_train, x_val, y_val, num_classes: int, train: TrainPar
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=train.label_smoothing),
                   metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
     log = EpochLog(train.epochs, len(x_train))
-    callbacks = [keras.callbacks.TerminateOnNaN(), log]
+    callbacks = [keras.callbacks.TerminateOnNaN(), log, *(extra_callbacks or [])]
     if train.ema:
         callbacks.insert(0, keras.callbacks.SwapEMAWeights(swap_on_epoch=True))
     if train.early_stopping:

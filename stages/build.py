@@ -24,11 +24,9 @@ def main() -> None:
     shape = tuple(meta["image_shape"])
     crop = crop_hw(p.augment, shape)[0] if crop_hw(p.augment, shape) != shape[:2] else 0
     model = models.build(models.resolve(p.model), shape, len(meta["classes"]), crop_size=crop, seed=p.seed)
-    lines: list[str] = []
-    model.summary(print_fn=lambda line, *a, **k: lines.append(line), line_length=96)
     with atomic_path(UNTRAINED) as tmp:
         model.save(tmp)
-    write_text("reports/model_summary.txt", "\n".join(lines) + "\n")
+    write_text("reports/model_summary.txt", models.summary_text(model))
     write_json("metrics/model.json", {"preset": p.model.preset, "parameters": int(model.count_params())})
     print(f"build: {p.model.preset} ({models.resolve(p.model).kind}) for {shape}: "
           f"{model.count_params():,} params in {timer.seconds:.1f}s")

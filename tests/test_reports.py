@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser import render
+from imgclf.browser import render
 from conftest import ROOT, edit_params, make_mirror, make_project, run
 
 pytestmark = pytest.mark.slow
@@ -67,7 +67,7 @@ def test_compare_two_commits_matches_dvc_metrics_diff(runs, tmp_path):
 
     # The difference heatmap's cells, as Chromium renders them, equal head minus base.
     from playwright.sync_api import sync_playwright
-    from browser import CHROMIUM, FLAGS
+    from imgclf.browser import CHROMIUM, FLAGS
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

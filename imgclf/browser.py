@@ -1,4 +1,7 @@
-"""Open a report in real headless Chromium and record console errors and network requests."""
+"""Open a report in real headless Chromium (Debian's `chromium`, driven by Playwright) and record what it did.
+
+Used by the tests and by scripts/screenshots.py; needs the `test` extra (playwright).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ class Rendered:
     images_loaded: int = 0
 
 
-def render(path: Path, screenshot: Path | None = None, width: int = 1280) -> Rendered:
+def render(path: Path, screenshot: Path | None = None, width: int = 1280, height: int | None = None) -> Rendered:
+    """Load a local HTML file; `screenshot` gets the full page, or its top `height` pixels."""
     from playwright.sync_api import sync_playwright
 
     url = path.resolve().as_uri()
@@ -34,7 +38,9 @@ def render(path: Path, screenshot: Path | None = None, width: int = 1280) -> Ren
         out.text = page.inner_text("body")
         out.images_loaded = page.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
         if screenshot:
-            page.screenshot(path=str(screenshot), full_page=True)
+            if height:
+                page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(screenshot), full_page=height is None)
         browser.close()
     # data: URIs are part of the page itself, not network requests
     out.requests = [r for r in out.requests if not r.startswith("data:")]

@@ -1,0 +1,77 @@
+"""One benchmark case in a fresh process, so its peak memory is its own; prints one JSON line.
+
+Cases:
+  tutorial  the seed tutorials' way: float64 numpy arrays (x / 255.0) straight into model.fit
+  pipeline  the same network and epochs through imgclf's uint8 tf.data input path and training loop
+  curve     imgclf's training, recording the test accuracy after every epoch (for the accuracy/time plot;
+            nothing is chosen by it, and its evaluation time is not counted as training time)
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+from imgclf.errors import quiet_tensorflow
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1])
+    quiet_tensorflow()
+    import keras
+
+    from imgclf import dataset, models, training
+    from imgclf.evaluation import predict
+    from imgclf.params import AugmentParams, DataParams, TrainParams
+    from imgclf.presets import PRESETS
+
+    prep = dataset.prepare(DataParams(dataset=spec["dataset"]), seed=42, downloads=spec["downloads"])
+    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (prep.arrays[s] for s in ("train", "val", "test"))
+    classes = len(prep.classes)
+    train = TrainParams(**spec["train"])
+    keras.mixed_precision.set_global_policy(spec.get("precision", "float32"))
+    tutorial = spec["case"] == "tutorial"
+    model = models.build(PRESETS[spec["preset"]], prep.image_shape, classes, seed=42, float_input=tutorial)
+    tta = spec.get("tta_flip", False)
+    result = {"case": spec["case"], "preset": spec["preset"], "epochs": train.epochs, "images": int(len(x_tr))}
+    if tutorial:
+        x64, xv64, xt64 = x_tr / 255.0, x_va / 255.0, x_te / 255.0
+        model.compile(optimizer=training.optimizer(train, 1), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        start = time.perf_counter()
+        model.fit(x64, y_tr, epochs=train.epochs, batch_size=train.batch_size, validation_data=(xv64, y_va),
+                  verbose=0)
+        seconds = time.perf_counter() - start
+        probs = model.predict(xt64, batch_size=512, verbose=0)
+    else:
+        curve: list[dict] = []
+
+        class TestEachEpoch(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.start, self.excluded = time.perf_counter(), 0.0
+
+            def on_epoch_end(self, epoch, logs=None):
+                t = time.perf_counter()
+                trained = t - self.start - self.excluded
+                acc = float((predict(self.model, x_te, 512, tta).argmax(1) == y_te).mean())
+                self.excluded += time.perf_counter() - t
+                curve.append({"epoch": epoch + 1, "seconds": round(trained, 1), "test_accuracy": round(acc, 4)})
+
+        extra = [TestEachEpoch()] if spec["case"] == "curve" else []
+        fit = training.fit(model, x_tr, y_tr, x_va, y_va, classes, train, AugmentParams(**spec.get("augment", {})),
+                           42, extra_callbacks=extra)
+        seconds = curve[-1]["seconds"] if curve else fit.seconds
+        if curve:
+            result["curve"] = curve
+        probs = predict(model, x_te, 512, tta)
+    result.update({"train_seconds": round(seconds, 1),
+                   "images_per_second": round(len(x_tr) * train.epochs / seconds, 1),
+                   "test_accuracy": round(float((probs.argmax(1) == y_te).mean()), 4),
+                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Benchmarks: imgclf against the seed tutorials, measured side by side in the same run on this machine.
+
+  python bench/run.py                     # full run on Fashion-MNIST via $IMGCLF_MIRROR (make bench)
+  python bench/run.py --dataset cifar10   # the same on CIFAR-10
+  python bench/run.py --smoke             # small synthetic data: checks the benchmarks still run (CI)
+  python bench/run.py --only speed,curve  # some sections: speed, curve, overhead
+
+Prints a table per section with ratios against the baseline, and writes bench/out/<dataset>-*.{json,csv,png}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+
+# The tutorials' own recipes: Adam at 1e-3, batch 32, constant rate, no augmentation.
+TUTORIAL_TRAIN = {"optimizer": "adam", "learning_rate": 0.001, "schedule": "constant", "batch_size": 32,
+                  "weight_decay": 0.0, "label_smoothing": 0.0}
+TUTORIAL_BEST = {"fashion_mnist": ("tutorial_cnn", 10), "cifar10": ("tutorial_cnn", 10)}
+SPEED_MODELS = {"fashion_mnist": [("tutorial_dense128", 5), ("tutorial_cnn", 3)],
+                "cifar10": [("tutorial_cnn", 3)]}
+
+
+def run_case(spec: dict, env: dict) -> dict:
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "case.py"), json.dumps(spec)], env=env,
+                          capture_output=True, text=True, cwd=ROOT)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode or not lines:
+        sys.exit(f"bench: case failed: {spec}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def table(title: str, header: list[str], rows: list[list]) -> str:
+    cells = [[str(c) for c in r] for r in [header] + rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    fmt = lambda r: "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+    lines = [f"\n## {title}", fmt(cells[0]), "  ".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]]
+    text = "\n".join(lines)
+    print(text, flush=True)
+    return text
+
+
+def project_params() -> dict:
+    return yaml.safe_load((ROOT / "params.yaml").read_text())
+
+
+def section_speed(args, env) -> str:
+    out = []
+    for preset, epochs in SPEED_MODELS[args.dataset]:
+        epochs = 1 if args.smoke else epochs
+        base = {"dataset": args.dataset, "downloads": args.downloads, "preset": preset,
+                "train": {**TUTORIAL_TRAIN, "epochs": epochs}}
+        tut = run_case({**base, "case": "tutorial"}, env)
+        ours = run_case({**base, "case": "pipeline"}, env)
+        out.append([preset, epochs, tut["images_per_second"], ours["images_per_second"],
+                    f"{ours['images_per_second'] / tut['images_per_second']:.2f}x",
+                    tut["peak_rss_mb"], ours["peak_rss_mb"], f"{ours['peak_rss_mb'] / tut['peak_rss_mb']:.2f}x",
+                    f"{tut['test_accuracy']:.4f}", f"{ours['test_accuracy']:.4f}"])
+    return table(f"Same model, same epochs: tutorial input path (float64 arrays) vs imgclf (uint8 tf.data), {args.dataset}",
+                 ["model", "epochs", "tutorial img/s", "imgclf img/s", "speed ratio", "tutorial RSS MB",
+                  "imgclf RSS MB", "memory ratio", "tutorial acc", "imgclf acc"], out)
+
+
+def section_curve(args, env) -> str:
+    p = project_params()
+    ours = {"dataset": args.dataset, "downloads": args.downloads, "case": "curve", "preset": p["model"]["preset"],
+            "precision": p["model"]["precision"], "train": p["train"], "augment": p["augment"],
+            "tta_flip": p["eval"]["tta_flip"]}
+    if args.dataset == "cifar10" and args.cifar_params:
+        over = yaml.safe_load(Path(args.cifar_params).read_text())
+        for key in ("train", "augment"):
+            ours[key] = {**ours[key], **over.get(key, {})}
+        ours["preset"] = over.get("model", {}).get("preset", ours["preset"])
+        ours["precision"] = over.get("model", {}).get("precision", ours["precision"])
+    preset, epochs = TUTORIAL_BEST[args.dataset]
+    tut = {"dataset": args.dataset, "downloads": args.downloads, "case": "curve", "preset": preset,
+           "train": {**TUTORIAL_TRAIN, "epochs": epochs}}
+    if args.smoke:
+        ours["train"] = {**ours["train"], "epochs": 2}
+        tut["train"] = {**tut["train"], "epochs": 2}
+    runs = {f"imgclf {ours['preset']}": run_case(ours, env), f"tutorial {preset}": run_case(tut, env)}
+    rows = [[name, c["epoch"], c["seconds"], f"{c['test_accuracy']:.4f}"] for name, r in runs.items() for c in r["curve"]]
+    (OUT / f"{args.dataset}-curve.json").write_text(json.dumps(runs, indent=1))
+    _plot_curves(runs, OUT / f"{args.dataset}-accuracy-vs-time.png", args.dataset)
+    (ours_r, tut_r) = runs.values()
+    target = tut_r["test_accuracy"]
+    reach = next((c["seconds"] for c in ours_r["curve"] if c["test_accuracy"] >= target), None)
+    summary = [[name, r["epochs"], r["train_seconds"], f"{r['test_accuracy']:.4f}", r["peak_rss_mb"]]
+               for name, r in runs.items()]
+    text = table(f"Test accuracy after each epoch against training seconds, {args.dataset}",
+                 ["run", "epoch", "train s", "test acc"], rows)
+    text += table("Final", ["run", "epochs", "train s", "test acc", "peak RSS MB"], summary)
+    ratio = f"{reach / tut_r['train_seconds']:.2f}x the time" if reach else "not reached"
+    line = (f"imgclf reaches the tutorial's final accuracy ({target:.4f}) after {reach} s vs the tutorial's "
+            f"{tut_r['train_seconds']} s: {ratio}; final accuracy {ours_r['test_accuracy']:.4f} vs {target:.4f}")
+    print(line)
+    return text + "\n" + line
+
+
+def _plot_curves(runs: dict, path: Path, dataset: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name, r in runs.items():
+        ax.plot([c["seconds"] for c in r["curve"]], [c["test_accuracy"] for c in r["curve"]], marker="o", label=name)
+    ax.set_xlabel("training seconds (2-core CPU)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title(f"{dataset}: accuracy against training time")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) of the command's process tree's largest process, and its output."""
+    wrapper = [sys.executable, "-c", "import resource, subprocess, sys, json, time; t = time.perf_counter(); "
+               "r = subprocess.run(sys.argv[1:]); s = time.perf_counter() - t; "
+               "print(json.dumps([s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, r.returncode]))"]
+    proc = subprocess.run(wrapper + cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds, rss, rc = json.loads(proc.stdout.strip().splitlines()[-1])
+    if rc:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return seconds, rss, proc.stdout
+
+
+def section_overhead(args, env) -> str:
+    tmp = Path(tempfile.mkdtemp(prefix="imgclf-bench-"))
+    proj = tmp / "project"
+    shutil.copytree(ROOT, proj, ignore=shutil.ignore_patterns(".venv", ".git", ".dvc", "bench", "build", "docs",
+                                                              "__pycache__", "data", "models", "metrics", "reports"))
+    (proj / "data" / "images").mkdir(parents=True)
+    shutil.copy(ROOT / "data/images/README.md", proj / "data/images/README.md")
+    downloads = proj / "data" / "downloads"
+    shutil.copytree(args.downloads, downloads, dirs_exist_ok=True)  # files already fetched
+    for cmd in (["git", "init", "-q"], ["dvc", "init", "-q"], ["dvc", "config", "core.analytics", "false"]):
+        subprocess.run(cmd, cwd=proj, env=env, check=True, capture_output=True)
+    params = yaml.safe_load((proj / "params.yaml").read_text())
+    params["data"]["dataset"] = args.dataset
+    params["train"]["epochs"] = 1
+    (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    rows = []
+    for stage in ("prepare", "build", "train", "evaluate"):
+        seconds, rss, _ = _timed(["dvc", "repro", "-s", stage], proj, env)
+        rows.append([f"stage {stage} (1 epoch for train)", f"{seconds:.1f}", f"{rss:.0f}", ""])
+    noop = [_timed(["dvc", "repro"], proj, env)[0] for _ in range(3)]
+    rows.append(["no-op dvc repro (median of 3)", f"{statistics.median(noop):.2f}", "", f"{statistics.median(noop) / 3:.2f}x of 3 s bar"])
+    params["eval"]["gallery"] = params["eval"]["gallery"] + 1
+    (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    seconds, rss, out = _timed(["dvc", "repro"], proj, env)
+    assert "Running stage 'train'" not in out
+    rows.append(["evaluation-only rerun (dvc repro)", f"{seconds:.1f}", f"{rss:.0f}", f"{seconds / 30:.2f}x of 30 s bar"])
+    bare = _timed([sys.executable, "-c", "pass"], proj, env)[0]
+    light = _timed([sys.executable, "-c", "import imgclf.params; imgclf.params.load()"], proj, env)[0]
+    tf = _timed([sys.executable, "-c", "from imgclf.errors import quiet_tensorflow; quiet_tensorflow()"], proj, env)[0]
+    rows += [["start-up: bare python (baseline)", f"{bare:.2f}", "", "1.00x"],
+             ["start-up: load + validate params", f"{light:.2f}", "", f"{light / bare:.1f}x"],
+             ["start-up: import TensorFlow + Keras", f"{tf:.2f}", "", f"{tf / bare:.1f}x"]]
+    shutil.rmtree(tmp, ignore_errors=True)
+    return table(f"Pipeline overhead, {args.dataset} (peak RSS is the largest process of the command)",
+                 ["what", "seconds", "peak RSS MB", "ratio"], rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "cifar10"])
+    parser.add_argument("--smoke", action="store_true", help="small synthetic data, one or two epochs")
+    parser.add_argument("--only", default="speed,curve,overhead")
+    parser.add_argument("--cifar-params", help="YAML with model/train/augment overrides for the CIFAR-10 curve")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": str(ROOT)}
+    from imgclf import sources, synthetic
+
+    work = Path(tempfile.mkdtemp(prefix="imgclf-bench-data-"))
+    if args.smoke:
+        sums = synthetic.fashion_mirror(work / "mirror", 1200, 300), synthetic.cifar_mirror(work / "mirror", 200, 300)
+        env["IMGCLF_MIRROR"] = str(work / "mirror")
+        env["IMGCLF_CHECKSUMS"] = str(synthetic.write_checksums(work / "checksums.json", *sums))
+    os.environ.update({k: env[k] for k in ("IMGCLF_MIRROR", "IMGCLF_CHECKSUMS") if k in env})
+    args.downloads = str(work / "downloads")
+    local = ROOT / "data" / "downloads"
+    if not args.smoke and local.exists():
+        shutil.copytree(local, args.downloads, dirs_exist_ok=True)  # reuse verified files already fetched
+    sources.fetch(args.dataset, args.downloads)
+    started = time.perf_counter()
+    report = [f"# imgclf benchmarks: {args.dataset}{' (smoke)' if args.smoke else ''}, {os.cpu_count()} CPUs"]
+    sections = {"speed": section_speed, "curve": section_curve, "overhead": section_overhead}
+    for name in args.only.split(","):
+        report.append(sections[name](args, env))
+    (OUT / f"{args.dataset}{'-smoke' if args.smoke else ''}.md").write_text("\n".join(report) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"\nbench: done in {time.perf_counter() - started:.0f}s; tables in bench/out/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
