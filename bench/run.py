@@ -3,7 +3,7 @@
   python bench/run.py                     # full run on Fashion-MNIST via $IMGCLF_MIRROR (make bench)
   python bench/run.py --dataset cifar10   # the same on CIFAR-10
   python bench/run.py --smoke             # small synthetic data: checks the benchmarks still run (CI)
-  python bench/run.py --only speed,curve  # some sections: speed, curve, overhead
+  python bench/run.py --only speed,curve  # some sections: speed, curve, overhead, folder (20,000 images)
 
 Prints a table per section with ratios against the baseline, and writes bench/out/<dataset>-*.{json,csv,png}.
 """
@@ -140,29 +140,43 @@ def _timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:
     return seconds, rss, proc.stdout
 
 
-def section_overhead(args, env) -> str:
-    tmp = Path(tempfile.mkdtemp(prefix="imgclf-bench-"))
-    proj = tmp / "project"
+def _temp_project(args, env, **changes) -> Path:
+    """A throw-away git+DVC copy of this project with params changed, e.g. {"train.epochs": 1}."""
+    proj = Path(tempfile.mkdtemp(prefix="imgclf-bench-")) / "project"
     shutil.copytree(ROOT, proj, ignore=shutil.ignore_patterns(".venv", ".git", ".dvc", "bench", "build", "docs",
                                                               "__pycache__", "data", "models", "metrics", "reports"))
     (proj / "data" / "images").mkdir(parents=True)
     shutil.copy(ROOT / "data/images/README.md", proj / "data/images/README.md")
-    downloads = proj / "data" / "downloads"
-    shutil.copytree(args.downloads, downloads, dirs_exist_ok=True)  # files already fetched
+    shutil.copytree(args.downloads, proj / "data" / "downloads", dirs_exist_ok=True)  # files already fetched
     for cmd in (["git", "init", "-q"], ["dvc", "init", "-q"], ["dvc", "config", "core.analytics", "false"]):
         subprocess.run(cmd, cwd=proj, env=env, check=True, capture_output=True)
+    _edit(proj, **changes)
+    return proj
+
+
+def _edit(proj: Path, **changes) -> None:
     params = yaml.safe_load((proj / "params.yaml").read_text())
-    params["data"]["dataset"] = args.dataset
-    params["train"]["epochs"] = 1
+    for dotted, value in changes.items():
+        section, key = dotted.split(".")
+        params[section][key] = value
     (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def _stages(proj: Path, env) -> list[list]:
     rows = []
     for stage in ("prepare", "build", "train", "evaluate"):
         seconds, rss, _ = _timed(["dvc", "repro", "-s", stage], proj, env)
-        rows.append([f"stage {stage} (1 epoch for train)", f"{seconds:.1f}", f"{rss:.0f}", ""])
+        rows.append([f"stage {stage}", f"{seconds:.1f}", f"{rss:.0f}", ""])
+    return rows
+
+
+def section_overhead(args, env) -> str:
+    proj = _temp_project(args, env, **{"data.dataset": args.dataset, "train.epochs": 1})
+    rows = _stages(proj, env)
+    rows[2][0] += " (1 epoch)"
     noop = [_timed(["dvc", "repro"], proj, env)[0] for _ in range(3)]
     rows.append(["no-op dvc repro (median of 3)", f"{statistics.median(noop):.2f}", "", f"{statistics.median(noop) / 3:.2f}x of 3 s bar"])
-    params["eval"]["gallery"] = params["eval"]["gallery"] + 1
-    (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    _edit(proj, **{"eval.gallery": 35})
     seconds, rss, out = _timed(["dvc", "repro"], proj, env)
     assert "Running stage 'train'" not in out
     rows.append(["evaluation-only rerun (dvc repro)", f"{seconds:.1f}", f"{rss:.0f}", f"{seconds / 30:.2f}x of 30 s bar"])
@@ -172,16 +186,39 @@ def section_overhead(args, env) -> str:
     rows += [["start-up: bare python (baseline)", f"{bare:.2f}", "", "1.00x"],
              ["start-up: load + validate params", f"{light:.2f}", "", f"{light / bare:.1f}x"],
              ["start-up: import TensorFlow + Keras", f"{tf:.2f}", "", f"{tf / bare:.1f}x"]]
-    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(proj.parent, ignore_errors=True)
     return table(f"Pipeline overhead, {args.dataset} (peak RSS is the largest process of the command)",
                  ["what", "seconds", "peak RSS MB", "ratio"], rows)
+
+
+def section_folder(args, env) -> str:
+    """A generated folder of images (coloured shapes, PNG/JPEG/BMP/GIF) through the whole DVC pipeline."""
+    from imgclf import synthetic
+
+    per_class = 30 if args.smoke else 2000
+    proj = _temp_project(args, env, **{"data.dataset": "folder", "data.image_size": [32, 32],
+                                       "train.epochs": 1 if args.smoke else 3})
+    classes = ["circle", "square", "triangle", "line", "disc", "box", "wedge", "stroke", "ring", "block"]
+    start = time.perf_counter()
+    files = synthetic.image_folder(proj / "data" / "images", classes, per_class=per_class, size=40)
+    made = time.perf_counter() - start
+    size_mb = sum(f.stat().st_size for f in files) / 1e6
+    rows = [[f"generate {len(files):,} images ({size_mb:.0f} MB on disk)", f"{made:.1f}", "", ""]]
+    rows += _stages(proj, env)
+    rows[1][3] = f"{len(files) / float(rows[1][1]):,.0f} images/s"
+    data = json.loads((proj / "metrics/data.json").read_text())
+    test = json.loads((proj / "metrics/test.json").read_text())
+    rows.append([f"test accuracy ({data['test_images']:,} held-out images)", "", "", f"{test['accuracy']:.4f}"])
+    shutil.rmtree(proj.parent, ignore_errors=True)
+    return table(f"Image folder of {len(files):,} images, 32x32 RGB, end to end ({1 if args.smoke else 3} epochs)",
+                 ["what", "seconds", "peak RSS MB", "note"], rows)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "cifar10"])
     parser.add_argument("--smoke", action="store_true", help="small synthetic data, one or two epochs")
-    parser.add_argument("--only", default="speed,curve,overhead")
+    parser.add_argument("--only", default="speed,curve,overhead", help="sections: speed,curve,overhead,folder")
     parser.add_argument("--cifar-params", help="YAML with model/train/augment overrides for the CIFAR-10 curve")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -202,7 +239,8 @@ def main() -> int:
     sources.fetch(args.dataset, args.downloads)
     started = time.perf_counter()
     report = [f"# imgclf benchmarks: {args.dataset}{' (smoke)' if args.smoke else ''}, {os.cpu_count()} CPUs"]
-    sections = {"speed": section_speed, "curve": section_curve, "overhead": section_overhead}
+    sections = {"speed": section_speed, "curve": section_curve, "overhead": section_overhead,
+                "folder": section_folder}
     for name in args.only.split(","):
         report.append(sections[name](args, env))
     (OUT / f"{args.dataset}{'-smoke' if args.smoke else ''}.md").write_text("\n".join(report) + "\n")

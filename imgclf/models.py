@@ -68,8 +68,10 @@ def _conv_block(x, block: Block, activation: str, name: str):
                 x = layers.Activation(activation, name=f"{name}_act{j + 1}")(x)
     if block.residual:
         if shortcut.shape[-1] != block.filters or block.stride != 1 or block.padding == "valid":
-            shortcut = layers.Conv2D(block.filters, 1, strides=block.stride, use_bias=False,
+            shortcut = layers.Conv2D(block.filters, 1, strides=block.stride, use_bias=not block.batch_norm,
                                      padding=block.padding, name=f"{name}_proj")(shortcut)
+            if block.batch_norm:
+                shortcut = layers.BatchNormalization(momentum=0.9, name=f"{name}_proj_bn")(shortcut)
             if block.padding == "valid":
                 trim = (block.kernel - 1) * block.convs // 2
                 shortcut = layers.Cropping2D(trim, name=f"{name}_proj_crop")(shortcut)
