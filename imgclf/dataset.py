@@ -1,21 +1,18 @@
-"""Stage 1's data layer: raw dataset -> stratified train/val/test uint8 arrays on disk, plus metadata."""
+"""Stage 1's data layer: the configured raw dataset -> stratified train/val/test uint8 arrays."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from . import cifar, folder, idx, sources
-from .atomic import atomic_dir, write_json
 from .errors import UserError
 from .params import DataParams
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-SPLITS = ("train", "val", "test")
 
 
 @dataclass
@@ -78,34 +75,3 @@ def prepare(data: DataParams, seed: int, downloads: str | Path = "data/downloads
     (x_tr, y_tr), (x_va, y_va) = stratified_split(x_tr, y_tr, data.val_split, seed, "data.val_split")
     arrays = {"train": (x_tr, y_tr), "val": (x_va, y_va), "test": (x_te, y_te)}
     return Prepared(classes=list(classes), arrays=arrays, dataset=data.dataset, notes=notes)
-
-
-def save(prep: Prepared, out_dir: str | Path, meta_path: str | Path) -> None:
-    with atomic_dir(out_dir) as tmp:
-        for split, (x, y) in prep.arrays.items():
-            np.save(tmp / f"{split}_x.npy", np.ascontiguousarray(x, dtype=np.uint8))
-            np.save(tmp / f"{split}_y.npy", np.asarray(y, dtype=np.int32))
-    # Only what the model's shape depends on: a new split size must not rebuild the model.
-    write_json(meta_path, {"dataset": prep.dataset, "classes": prep.classes, "image_shape": list(prep.image_shape)})
-
-
-def load_meta(meta_path: str | Path = "data/dataset.json") -> dict:
-    path = Path(meta_path)
-    if not path.exists():
-        raise UserError(f"{path} is missing: run stage 1 first (dvc repro prepare)")
-    return json.loads(path.read_text())
-
-
-def load_split(out_dir: str | Path, split: str, mmap: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """Memory-mapped arrays: a stage touches only the pages it reads."""
-    out_dir = Path(out_dir)
-    try:
-        x = np.load(out_dir / f"{split}_x.npy", mmap_mode="r" if mmap else None, allow_pickle=False)
-        y = np.load(out_dir / f"{split}_y.npy", allow_pickle=False)
-    except FileNotFoundError as exc:
-        raise UserError(f"{exc.filename} is missing: run stage 1 first (dvc repro prepare)") from None
-    except ValueError as exc:
-        raise UserError(f"{out_dir}/{split}_*.npy is corrupt ({exc}); rerun stage 1 (dvc repro -f prepare)") from None
-    if len(x) != len(y):
-        raise UserError(f"{out_dir}/{split}: {len(x)} images but {len(y)} labels; rerun stage 1 (dvc repro -f prepare)")
-    return x, y

@@ -6,12 +6,21 @@ import subprocess
 import time
 from pathlib import Path
 
-from .errors import UserError
+from .errors import UserError, quiet_tensorflow
+from .params import Params, load
 
 PREPARED = Path("data/prepared")
 META = Path("data/dataset.json")
 UNTRAINED = Path("models/untrained.keras")
 MODEL = Path("models/model.keras")
+
+
+def begin() -> Params:
+    """Validate params.yaml before anything slow (a bad param fails in a fraction of a second), then import
+    TensorFlow quietly."""
+    params = load()
+    quiet_tensorflow()
+    return params
 
 
 class Timer:

@@ -2,28 +2,25 @@
 
 import sys
 
-from imgclf.errors import cli_entry, quiet_tensorflow
+from imgclf.errors import cli_entry
+from imgclf.stage import begin
 
 
 @cli_entry
 def main() -> None:
-    from imgclf import dataset, params
-
-    p = params.load()
-    quiet_tensorflow()
+    p = begin()
     import keras
 
-    from imgclf import models
+    from imgclf import models, storage
     from imgclf.atomic import atomic_path, write_json, write_text
-    from imgclf.augment import crop_hw
     from imgclf.stage import META, UNTRAINED, Timer
 
     timer = Timer()
-    meta = dataset.load_meta(META)
+    meta = storage.load_meta(META)
     keras.mixed_precision.set_global_policy(p.model.precision)
     shape = tuple(meta["image_shape"])
-    crop = crop_hw(p.augment, shape)[0] if crop_hw(p.augment, shape) != shape[:2] else 0
-    model = models.build(models.resolve(p.model), shape, len(meta["classes"]), crop_size=crop, seed=p.seed)
+    model = models.build(models.resolve(p.model), shape, len(meta["classes"]), crop_size=p.augment.crop_size,
+                         seed=p.seed)
     with atomic_path(UNTRAINED) as tmp:
         model.save(tmp)
     write_text("reports/model_summary.txt", models.summary_text(model))

@@ -2,28 +2,26 @@
 
 import sys
 
-from imgclf.errors import cli_entry, quiet_tensorflow
+from imgclf.errors import cli_entry
+from imgclf.stage import begin
 
 
 @cli_entry
 def main() -> None:
-    from imgclf import dataset, params
-
-    p = params.load()
-    quiet_tensorflow()
+    p = begin()
     import json
     from pathlib import Path
 
     import numpy as np
     import pandas as pd
 
-    from imgclf import evaluation, report
+    from imgclf import evaluation, params, report, storage
     from imgclf.atomic import atomic_path, write_json, write_text
     from imgclf.stage import META, MODEL, PREPARED, Timer, load_model, revision
 
     timer = Timer()
-    meta = dataset.load_meta(META)
-    x_test, y_test = dataset.load_split(PREPARED, "test")
+    meta = storage.load_meta(META)
+    x_test, y_test = storage.load_split(PREPARED, "test")
     model = load_model(MODEL)
     probs = evaluation.predict(model, x_test, p.eval.batch_size, p.eval.tta_flip)
     summary = evaluation.summarize(probs, y_test, meta["classes"])

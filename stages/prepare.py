@@ -2,7 +2,7 @@
 
 import sys
 
-from imgclf import dataset, params
+from imgclf import dataset, params, storage
 from imgclf.atomic import write_json
 from imgclf.errors import cli_entry
 from imgclf.stage import META, PREPARED, Timer
@@ -13,7 +13,7 @@ def main() -> None:
     p = params.load()
     timer = Timer()
     prep = dataset.prepare(p.data, p.seed)
-    dataset.save(prep, PREPARED, META)
+    storage.save(prep, PREPARED, META)
     counts = {split: int(len(y)) for split, (_, y) in prep.arrays.items()}
     write_json("metrics/data.json", {**{f"{k}_images": v for k, v in counts.items()},
                                      "classes": len(prep.classes),

@@ -2,26 +2,24 @@
 
 import sys
 
-from imgclf.errors import cli_entry, quiet_tensorflow
+from imgclf.errors import cli_entry
+from imgclf.stage import begin
 
 
 @cli_entry
 def main() -> None:
-    from imgclf import dataset, params
-
-    p = params.load()
-    quiet_tensorflow()
+    p = begin()
     import numpy as np
     import pandas as pd
 
-    from imgclf import plots, training
+    from imgclf import plots, storage, training
     from imgclf.atomic import atomic_path, write_bytes, write_json
     from imgclf.augment import augment_batch
     from imgclf.stage import MODEL, PREPARED, UNTRAINED, META, load_model
 
-    meta = dataset.load_meta(META)
-    x_train, y_train = dataset.load_split(PREPARED, "train")
-    x_val, y_val = dataset.load_split(PREPARED, "val")
+    meta = storage.load_meta(META)
+    x_train, y_train = storage.load_split(PREPARED, "train")
+    x_val, y_val = storage.load_split(PREPARED, "val")
     model = load_model(UNTRAINED)
     result = training.fit(model, x_train, y_train, x_val, y_val, len(meta["classes"]), p.train, p.augment, p.seed)
     last = result.history[-1]

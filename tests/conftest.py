@@ -67,7 +67,8 @@ def make_project(proj: Path, env: dict | None = None) -> Path:
                 ["dvc", "config", "core.analytics", "false"]):
         run(cmd, proj, env=env)
     edit_params(proj, **{"train.epochs": 2, "train.batch_size": 32, "eval.gallery": 8,
-                         "model.preset": "tutorial_dense128", "train.learning_rate": 0.003})
+                         "model.preset": "tutorial_dense128", "model.precision": "float32",
+                         "train.optimizer": "adam", "train.learning_rate": 0.003})
     run(["git", "add", "-A"], proj)
     run(["git", "commit", "-qm", "init"], proj)
     return proj
