@@ -165,7 +165,8 @@ def render_html(base: Run, head: Run) -> str:
     body += ["<h2>Per-class F1</h2>", h.table(["class", "base", "head", "change"], f1_rows),
              "<h2>Confusion matrices (test set)</h2>",
              '<p class="note">Rows are the true class, columns the predicted class. The difference counts head minus '
-             'base: green cells got better (more correct on the diagonal, fewer mistakes off it), red ones worse.</p>',
+             'base: green cells got better (more correct on the diagonal, fewer mistakes off it), red ones worse; the '
+             'diagonal and the mistakes are shaded on separate scales.</p>',
              '<div class="cm-wrap">',
              h.heatmap(cm_b - cm_a, classes, fmt=lambda v: f"{int(v):+d}" if v else "0", diverging=True,
                        title="Difference (head minus base)"),

@@ -78,23 +78,29 @@ def table(header: Iterable[str], rows: Iterable[Iterable], left: int = 1, cls: s
 
 def heatmap(matrix, labels: list[str], *, fmt=lambda v: f"{v:g}", diverging: bool = False, caption: str = "",
             title: str = "") -> str:
-    """A matrix as an HTML table whose cell colours carry the values: rows are true, columns predicted."""
+    """A confusion-style matrix (rows true, columns predicted) as an HTML table whose cell colours carry values.
+
+    The diagonal and the off-diagonal cells are coloured on separate scales, so that the mistakes stay
+    visible next to the much larger diagonal. Plain: green = correct, orange = mistakes. Diverging (a
+    difference): green where it got better (more on the diagonal, fewer off it), red where it got worse.
+    """
     import numpy as np
 
     m = np.asarray(matrix, dtype=float)
-    scale = float(np.abs(m).max()) or 1.0
+    diag = np.eye(len(m), dtype=bool)
+    scale = {True: float(np.abs(m[diag]).max(initial=0)) or 1.0, False: float(np.abs(m[~diag]).max(initial=0)) or 1.0}
     rows = []
     for i, label in enumerate(labels):
         cells = []
         for j in range(len(labels)):
-            v = m[i, j]
-            a = min(abs(v) / scale, 1.0)
-            if diverging:  # green = better: more on the diagonal, fewer off it
-                rgb = (46, 125, 50) if (v > 0) == (i == j) else (198, 40, 40)
+            v, on_diag = m[i, j], i == j
+            a = min(abs(v) / scale[on_diag], 1.0)
+            if diverging:
+                rgb = (46, 125, 50) if (v > 0) == on_diag else (198, 40, 40)
             else:
-                rgb = (36, 86, 166)
-            ink = "#fff" if a > 0.55 else "#1d2330"
-            style = f"background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{a * 0.9:.3f}); color: {ink}" if v else ""
+                rgb = (46, 125, 50) if on_diag else (230, 120, 20)
+            ink = "#fff" if a > 0.6 else "#1d2330"
+            style = f"background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{a * 0.85:.3f}); color: {ink}" if v else ""
             cells.append(f'<td style="{style}" title="true {esc(label)}, predicted {esc(labels[j])}">{fmt(v)}</td>')
         rows.append(f'<tr><th class="l">{esc(label)}</th>{"".join(cells)}</tr>')
     head = "".join(f"<th>{esc(l)}</th>" for l in labels)

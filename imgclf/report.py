@@ -115,7 +115,8 @@ def render(run: RunData, gallery: int, seed: int) -> str:
         f'{run.train.get("val_accuracy", float("nan")):.2%}, train accuracy {run.train.get("train_accuracy", float("nan")):.2%}'
         f' (train accuracy is measured on augmented batches while the weights change).</p>',
         "<h2>Confusion matrix (test set)</h2>",
-        '<p class="note">Rows are the true class, columns the predicted class; the diagonal holds the correct predictions.</p>',
+        '<p class="note">Rows are the true class, columns the predicted class. Green: correct predictions (the '
+        'diagonal); orange: mistakes, shaded on their own scale so that small ones stay visible.</p>',
         confusion_section(cm, classes),
         "<h2>Per-class precision, recall and F1</h2>", per_class_table(run.summary["per_class"]),
         f"<h2>Most confident mistakes</h2>",
