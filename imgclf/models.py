@@ -47,6 +47,8 @@ def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: in
             x = layers.Dense(units, activation=arch.activation, name=f"dense_{i + 1}")(x)
         if arch.dropout and arch.dense:
             x = layers.Dropout(arch.dropout, name="output_dropout")(x)
+    if arch.head_scale != 1.0:
+        x = layers.Rescaling(arch.head_scale, name="head_scale")(x)
     outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", name="probabilities")(x)
     return keras.Model(inputs, outputs, name=f"{arch.kind}")
 

@@ -43,6 +43,7 @@ class Architecture:
     dense: list[int] = field(default_factory=list)
     activation: Literal["relu", "gelu", "elu", "selu", "tanh", "sigmoid", "swish"] = "relu"
     dropout: float = 0.0
+    head_scale: float = 1.0       # multiplies the features before the output layer (fast-training trick)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,8 @@ def image_folder(root: str | Path, classes: list[str], per_class: int, size: int
             bg = tuple(int(v) for v in rng.integers(0, 90, 3))
             im = Image.new("RGB", (size, size), bg)
             draw = ImageDraw.Draw(im)
-            colour = ((200, 40, 40), (40, 180, 60), (50, 80, 220), (220, 200, 40))[c % 4]
+            # Shape from c % 4 and colour from c % 5: ten classes, ten distinct (shape, colour) pairs.
+            colour = ((200, 40, 40), (40, 180, 60), (50, 80, 220), (220, 200, 40), (200, 60, 220))[c % 5]
             x0, y0 = (int(v) for v in rng.integers(1, size // 3, 2))
             x1, y1 = x0 + size // 2 + int(rng.integers(0, size // 6)), y0 + size // 2 + int(rng.integers(0, size // 6))
             [draw.ellipse, draw.rectangle, lambda b, fill: draw.polygon([(b[0], b[3]), ((b[0] + b[2]) // 2, b[1]),

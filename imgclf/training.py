@@ -105,7 +105,7 @@ def fit(model, x_train, y_train, x_val, y_val, num_classes: int, train: TrainPar
           f"(batch {train.batch_size}, {train.optimizer}, lr {train.learning_rate}, {train.schedule})", flush=True)
     start = time.perf_counter()
     model.fit(ds, epochs=train.epochs, steps_per_epoch=steps_per_epoch, validation_data=val,
-              callbacks=callbacks, verbose=0, shuffle=False)
+              callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 0, shuffle=False)  # a bar on terminals
     seconds = time.perf_counter() - start
     rows = log.rows
     diverged = next((r["epoch"] for r in rows if not math.isfinite(r.get("loss", math.nan))), None)
