@@ -9,7 +9,9 @@ def predict(model, x: np.ndarray, batch_size: int, tta_flip: bool = False) -> np
     """Class probabilities; with `tta_flip`, the mean over each image and its mirror image."""
     import tensorflow as tf
 
-    ds = tf.data.Dataset.from_tensor_slices(np.asarray(x)).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    from .pipeline import image_batches
+
+    ds = image_batches(x, batch_size)
     probs = model.predict(ds, verbose=0)
     if tta_flip:
         flipped = ds.map(lambda b: tf.reverse(b, axis=[2]))
