@@ -9,6 +9,7 @@ from pathlib import Path
 from .errors import UserError, quiet_tensorflow
 from .params import Params, load
 
+VALIDATED = Path("data/params.valid")
 PREPARED = Path("data/prepared")
 META = Path("data/dataset.json")
 UNTRAINED = Path("models/untrained.keras")

@@ -60,17 +60,20 @@ def test_repro_reruns_only_what_changed_and_diffs_metrics(project):
         assert {r for d in rendered[name] for r in d["revisions"]} == {"workspace", "HEAD"}
 
 
-def test_bad_params_fail_at_once_with_one_line(project):
-    run(["dvc", "repro", "prepare"], project)
+def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(project):
+    run(["dvc", "repro"], project)
+    before = {p: (project / p).read_bytes() for p in ("metrics/train.json", "metrics/test.json", "models/model.keras")}
     for setting, message in (("train.epochs=x", "train.epochs must be an integer"),
+                             ("+train.epoch=5", "unknown param 'train.epoch' (did you mean 'train.epochs'?)"),
                              ("model.preset=resnet", "model.preset 'resnet' is unknown")):
         proc = run(["dvc", "exp", "run", "-S", setting], project, check=False)
         assert proc.returncode != 0
         errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("error:")]
         assert errors and message in errors[0], proc.stdout + proc.stderr
         assert "Traceback" not in proc.stdout + proc.stderr
-        assert not (project / "models/model.keras").exists()
+        assert ran(proc.stdout) == []  # stopped by the validate stage, before any stage deleted its outputs
         run(["git", "checkout", "params.yaml"], project)
+        assert {p: (project / p).read_bytes() for p in before} == before
 
 
 def test_experiments_side_by_side(project):
