@@ -165,7 +165,7 @@ def _edit(proj: Path, **changes) -> None:
 
 def _stages(proj: Path, env) -> list[list]:
     rows = []
-    for stage in ("prepare", "build", "train", "evaluate"):
+    for stage in ("validate", "prepare", "build", "train", "evaluate"):
         seconds, rss, _ = _timed(["dvc", "repro", "-s", stage], proj, env)
         rows.append([f"stage {stage}", f"{seconds:.1f}", f"{rss:.0f}", ""])
     return rows
@@ -174,7 +174,7 @@ def _stages(proj: Path, env) -> list[list]:
 def section_overhead(args, env) -> str:
     proj = _temp_project(args, env, **{"data.dataset": args.dataset, "train.epochs": 1})
     rows = _stages(proj, env)
-    rows[2][0] += " (1 epoch)"
+    rows[3][0] += " (1 epoch)"
     noop = [_timed(["dvc", "repro"], proj, env)[0] for _ in range(3)]
     rows.append(["no-op dvc repro (median of 3)", f"{statistics.median(noop):.2f}", "", f"{statistics.median(noop) / 3:.2f}x of 3 s bar"])
     _edit(proj, **{"eval.gallery": 35})
@@ -206,7 +206,7 @@ def section_folder(args, env) -> str:
     size_mb = sum(f.stat().st_size for f in files) / 1e6
     rows = [[f"generate {len(files):,} images ({size_mb:.0f} MB on disk)", f"{made:.1f}", "", ""]]
     rows += _stages(proj, env)
-    rows[1][3] = f"{len(files) / float(rows[1][1]):,.0f} images/s"
+    rows[2][3] = f"{len(files) / float(rows[2][1]):,.0f} images/s"
     data = json.loads((proj / "metrics/data.json").read_text())
     test = json.loads((proj / "metrics/test.json").read_text())
     rows.append([f"test accuracy ({data['test_images']:,} held-out images)", "", "", f"{test['accuracy']:.4f}"])
