@@ -16,7 +16,7 @@ from . import html as h
 from . import plots
 from .atomic import write_text
 from .errors import UserError
-from .report import _flat
+from .report import flat_items
 
 WORKSPACE = "workspace"
 HEADLINE = [  # (file, key, label, higher is better, format)
@@ -79,7 +79,7 @@ def load_run(rev: str) -> Run:
 
 
 def changed_params(base: Run, head: Run) -> list[tuple[str, object, object]]:
-    a, b = dict(_flat(base.params)), dict(_flat(head.params))
+    a, b = dict(flat_items(base.params)), dict(flat_items(head.params))
     return [(k, a.get(k, "-"), b.get(k, "-")) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
 

@@ -14,7 +14,6 @@ import yaml
 
 from .errors import UserError
 
-DATASETS = ("fashion_mnist", "cifar10", "folder")
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,6 @@ class Params:
 
 # ---------------------------------------------------------------- validation
 
-_TYPE_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "a string"}
 
 
 def _describe(value: Any) -> str:

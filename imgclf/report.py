@@ -27,12 +27,13 @@ class RunData:
     data_notes: dict = field(default_factory=dict)
 
 
-def _flat(d: dict, prefix: str = "") -> list[tuple[str, object]]:
+def flat_items(d: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """Nested params as ("train.epochs", 10) pairs, in file order."""
     out = []
     for k, v in d.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out += _flat(v, key + ".")
+            out += flat_items(v, key + ".")
         else:
             out.append((key, v))
     return out
@@ -49,7 +50,7 @@ def _relevant(params: dict) -> dict:
 
 
 def params_list(params: dict) -> str:
-    items = "".join(f"<div><code>{h.esc(k)}</code>: {h.esc(v)}</div>" for k, v in _flat(params))
+    items = "".join(f"<div><code>{h.esc(k)}</code>: {h.esc(v)}</div>" for k, v in flat_items(params))
     return f'<div class="params">{items}</div>'
 
 
