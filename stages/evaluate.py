@@ -36,7 +36,7 @@ def main() -> None:
         params=params.as_dict(p), meta=meta, summary=summary,
         train=json.loads(Path("metrics/train.json").read_text()), history=history,
         model_summary=Path("reports/model_summary.txt").read_text(),
-        param_count=json.loads(Path("metrics/model.json").read_text())["parameters"],
+        param_count=model.count_params(),
         revision=revision(), probs=probs, y_test=y_test, x_test=x_test,
         augmentation_png=Path("reports/augmentation.png").read_bytes(),
         data_notes={"skipped": json.loads(Path("metrics/data.json").read_text()).get("skipped_files", [])})
