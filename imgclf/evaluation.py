@@ -9,13 +9,15 @@ def predict(model, x: np.ndarray, batch_size: int, tta_flip: bool = False) -> np
     """Class probabilities; with `tta_flip`, the mean over each image and its mirror image."""
     import tensorflow as tf
 
+    from .hardware import kernel_errors
     from .pipeline import image_batches
 
     ds = image_batches(x, batch_size)
-    probs = model.predict(ds, verbose=0)
-    if tta_flip:
-        flipped = ds.map(lambda b: tf.reverse(b, axis=[2]))
-        probs = (probs + model.predict(flipped, verbose=0)) / 2
+    with kernel_errors(model):
+        probs = model.predict(ds, verbose=0)
+        if tta_flip:
+            flipped = ds.map(lambda b: tf.reverse(b, axis=[2]))
+            probs = (probs + model.predict(flipped, verbose=0)) / 2
     return probs.astype(np.float32)
 
 

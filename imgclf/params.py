@@ -60,7 +60,7 @@ class DataParams:
 class ModelParams:
     preset: str = "default"
     custom: Architecture | None = None
-    precision: Literal["float32", "mixed_bfloat16"] = "float32"
+    precision: Literal["auto", "float32", "mixed_bfloat16", "mixed_float16"] = "auto"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import keras
 import numpy as np
 
 from .errors import UserError
+from .hardware import kernel_errors
 from .params import AugmentParams, TrainParams
 from .pipeline import eval_dataset, train_dataset
 
@@ -104,8 +105,9 @@ def fit(model, x_train, y_train, x_val, y_val, num_classes: int, train: TrainPar
     print(f"training {model.count_params():,} params on {len(x_train):,} images for {train.epochs} epochs "
           f"(batch {train.batch_size}, {train.optimizer}, lr {train.learning_rate}, {train.schedule})", flush=True)
     start = time.perf_counter()
-    model.fit(ds, epochs=train.epochs, steps_per_epoch=steps_per_epoch, validation_data=val,
-              callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 0, shuffle=False)  # a bar on terminals
+    with kernel_errors(model):
+        model.fit(ds, epochs=train.epochs, steps_per_epoch=steps_per_epoch, validation_data=val,
+                  callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 0, shuffle=False)  # a bar on terminals
     seconds = time.perf_counter() - start
     rows = log.rows
     diverged = next((r["epoch"] for r in rows if not math.isfinite(r.get("loss", math.nan))), None)

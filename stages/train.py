@@ -12,7 +12,7 @@ def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from imgclf import plots, storage, training
+    from imgclf import hardware, plots, storage, training
     from imgclf.atomic import atomic_path, write_bytes, write_json
     from imgclf.augment import augment_batch
     from imgclf.stage import MODEL, PREPARED, UNTRAINED, META, load_model
@@ -20,6 +20,7 @@ def main() -> None:
     meta = storage.load_meta(META)
     x_train, y_train = storage.load_split(PREPARED, "train")
     x_val, y_val = storage.load_split(PREPARED, "val")
+    choice = hardware.apply(p.model.precision)
     model = load_model(UNTRAINED)
     result = training.fit(model, x_train, y_train, x_val, y_val, len(meta["classes"]), p.train, p.augment, p.seed)
     last = result.history[-1]
@@ -32,14 +33,17 @@ def main() -> None:
         "val_accuracy": round(last["val_accuracy"], 4), "val_loss": round(last["val_loss"], 4),
         "epochs": len(result.history), "train_seconds": round(result.seconds, 1),
         "images_per_second": round(result.images_per_second, 1)})
+    # What the speed depends on; `imgclf compare` warns when two runs differ here. The model's own policy is
+    # what ran (it was fixed when the model was built).
+    write_json("metrics/environment.json", {**hardware.environment(choice), "precision": model.dtype_policy.name})
     # What the network sees: the same 16 training images, augmented as in the first batch.
     sample = np.asarray(x_train[:16])
     shown = augment_batch(sample, np.array([p.seed, 0]), p.augment).numpy() if p.augment.enabled else sample
     title = "augmented training samples" if p.augment.enabled else "training samples (augmentation off)"
     write_bytes("reports/augmentation.png", plots.image_grid(shown, [meta["classes"][int(y)] for y in y_train[:16]],
                                                               title=title))
-    print(f"train: {len(result.history)} epochs in {result.seconds:.1f}s ({result.images_per_second:,.0f} img/s); "
-          f"val accuracy {last['val_accuracy']:.4f}")
+    print(f"train: {len(result.history)} epochs in {result.seconds:.1f}s ({result.images_per_second:,.0f} img/s, "
+          f"{model.dtype_policy.name} on {choice.device} {choice.isa_class}); val accuracy {last['val_accuracy']:.4f}")
 
 
 if __name__ == "__main__":
