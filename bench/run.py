@@ -3,7 +3,8 @@
   python bench/run.py                     # full run on Fashion-MNIST via $IMGCLF_MIRROR (make bench)
   python bench/run.py --dataset cifar10   # the same on CIFAR-10
   python bench/run.py --smoke             # small synthetic data: checks the benchmarks still run (CI)
-  python bench/run.py --only speed,curve  # some sections: speed, curve, overhead, folder (20,000 images)
+  python bench/run.py --only speed,curve  # some sections: speed, curve, overhead, folder (20,000 images), isa
+  python bench/run.py --only isa --seeds 3  # every oneDNN ISA class this CPU can emulate, tutorial CNN as baseline
 
 Prints a table per section with ratios against the baseline, and writes bench/out/<dataset>-*.{json,csv,png}.
 """
@@ -109,6 +110,55 @@ def section_curve(args, env) -> str:
             f"{tut_r['train_seconds']} s: {ratio}; final accuracy {ours_r['test_accuracy']:.4f} vs {target:.4f}")
     print(line)
     return text + "\n" + line
+
+
+# oneDNN ISA caps, oldest first; "native" is the CPU's own class. A cap above the CPU's class changes nothing.
+ISA_CAPS = {"avx2": "AVX2", "avx512": "AVX512_CORE", "native": ""}
+TARGET = {"fashion_mnist": (0.935, 1.5), "cifar10": (0.905, None)}   # (accuracy, x the tutorial's time)
+
+
+def section_isa(args, env) -> str:
+    """The issue-8 targets per ISA class: the project's params (seeds 1..N) against the tutorial CNN trained the
+    tutorials' way for 10 epochs, in the same run and class."""
+    from imgclf import hardware
+
+    native = hardware.native_class(hardware.cpu_flags())
+    classes = [c for c in args.classes.split(",") if c == "native"
+               or hardware.CLASSES.index(c) < hardware.CLASSES.index(native)]
+    p = project_params()
+    accuracy, max_ratio = TARGET[args.dataset]
+    preset, epochs = TUTORIAL_BEST[args.dataset]
+    rows, runs = [], {}
+    for cls in classes:
+        case_env = {k: v for k, v in env.items() if k != "ONEDNN_MAX_CPU_ISA"}
+        if ISA_CAPS[cls]:
+            case_env["ONEDNN_MAX_CPU_ISA"] = ISA_CAPS[cls]
+        name = native if cls == "native" else cls
+        tut = run_case({"dataset": args.dataset, "downloads": args.downloads, "case": "tutorial", "preset": preset,
+                        "train": {**TUTORIAL_TRAIN, "epochs": 2 if args.smoke else epochs}}, case_env)
+        ours = [run_case({"dataset": args.dataset, "downloads": args.downloads, "case": "curve",
+                          "preset": p["model"]["preset"], "precision": p["model"]["precision"],
+                          "train": {**p["train"], **({"epochs": 2} if args.smoke else {})},
+                          "augment": p["augment"], "tta_flip": p["eval"]["tta_flip"], "seed": seed}, case_env)
+                for seed in range(1, args.seeds + 1)]
+        runs[name] = {"tutorial": tut, "ours": ours}
+        accs = [r["test_accuracy"] for r in ours]
+        secs = [r["train_seconds"] for r in ours]
+        reach = [next((c["seconds"] for c in r["curve"] if c["test_accuracy"] >= accuracy), None) for r in ours]
+        mean_s = statistics.mean(secs)
+        ratio = mean_s / tut["train_seconds"]
+        met = statistics.mean(accs) >= accuracy and (max_ratio is None or ratio <= max_ratio)
+        rows.append([f"{name} ({ours[0]['precision']})", f"{tut['train_seconds']:.0f}", f"{tut['test_accuracy']:.4f}",
+                     f"{mean_s:.0f}", f"{statistics.mean(accs):.4f} +/- {statistics.pstdev(accs):.4f}",
+                     f"{min(accs):.4f}-{max(accs):.4f}",
+                     ", ".join("-" if r is None else f"{r:.0f}" for r in reach), f"{ratio:.2f}x",
+                     "yes" if met else "NO"])
+    (OUT / f"{args.dataset}-isa.json").write_text(json.dumps(runs, indent=1))
+    bar = f"mean >= {accuracy:.1%}" + (f" within {max_ratio}x the tutorial's time" if max_ratio else "")
+    return table(f"Per oneDNN ISA class, {args.dataset}: {p['model']['preset']} ({args.seeds} seeds) vs the tutorial "
+                 f"{preset} ({tut['epochs']} epochs, the tutorials' way); target: {bar}",
+                 ["class (precision)", "tutorial s", "tutorial acc", "ours s (mean)", "ours acc mean +/- std",
+                  "ours min-max", f"s to {accuracy:.1%} per seed", "time ratio", "target met"], rows)
 
 
 def _plot_curves(runs: dict, path: Path, dataset: str) -> None:
@@ -220,6 +270,8 @@ def main() -> int:
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "cifar10"])
     parser.add_argument("--smoke", action="store_true", help="small synthetic data, one or two epochs")
     parser.add_argument("--only", default="speed,curve,overhead", help="sections: speed,curve,overhead,folder")
+    parser.add_argument("--seeds", type=int, default=3, help="isa: seeds per class (mean +/- std)")
+    parser.add_argument("--classes", default="avx2,avx512,native", help="isa: oneDNN classes to run (and native)")
     parser.add_argument("--cifar-params", help="YAML with model/train/augment overrides for the CIFAR-10 curve")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -241,7 +293,7 @@ def main() -> int:
     started = time.perf_counter()
     report = [f"# imgclf benchmarks: {args.dataset}{' (smoke)' if args.smoke else ''}, {os.cpu_count()} CPUs"]
     sections = {"speed": section_speed, "curve": section_curve, "overhead": section_overhead,
-                "folder": section_folder}
+                "folder": section_folder, "isa": section_isa}
     for name in args.only.split(","):
         report.append(sections[name](args, env))
     (OUT / f"{args.dataset}{'-smoke' if args.smoke else ''}.md").write_text("\n".join(report) + "\n")

@@ -48,6 +48,12 @@ def quiet_tensorflow() -> None:
         try:
             import tensorflow  # noqa: F401
             import keras  # noqa: F401
+        except ModuleNotFoundError as exc:
+            if exc.name != "tensorflow":
+                raise
+            os.dup2(saved, 2)
+            raise UserError("TensorFlow is not installed: run `make setup` (or pip install -e '.[cpu]'; "
+                            "'.[gpu]' for NVIDIA GPUs)") from None
         except BaseException:
             os.dup2(saved, 2)
             log.seek(0)
