@@ -43,7 +43,8 @@ def safe_extract(archive: str | Path, dest: str | Path, wanted: dict[str, str] |
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
             raise  # our disk, not the archive: the caller's atomic write reports it
-        raise UserError(f"{label} is not a readable archive ({exc}); it was not kept, so the next run fetches "
+        raise UserError(f"{label} is not a readable archive ({str(exc).splitlines()[0].rstrip(':')}); it was not "
+                        f"kept, so the next run fetches "
                         f"it again") from None
 
 

@@ -39,6 +39,7 @@ def one_line(capsys, func, *args, match: str, **kwargs) -> str:
     err = capsys.readouterr().err
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert rc == 2 and len(errors) == 1 and "Traceback" not in err, err
+    assert err.rstrip().splitlines()[-1] == errors[0], err  # nothing after it: the message is one line
     assert re.search(match, errors[0]), errors[0]
     print(f"\nLINE: {errors[0]}")
     return errors[0]
