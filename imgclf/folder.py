@@ -36,19 +36,24 @@ def shown(path: str | os.PathLike) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def check_names(root: str | os.PathLike) -> None:
+    """Every name under root must be valid UTF-8: DVC cannot track another (the validate stage calls this so
+    the user sees which file before DVC fails on it)."""
+    for top, dirs, files in os.walk(root):
+        for name in dirs + files:
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                raise UserError(f"'{shown(Path(top) / name)}' is not a valid UTF-8 name, which DVC cannot "
+                                f"track: rename it") from None
+
+
 def _visible(name: str) -> bool:
     return not (name.startswith(".") or name == "__MACOSX")
 
 
 def _subdirs(root: Path) -> list[Path]:
-    found = sorted((p for p in root.iterdir() if p.is_dir() and _visible(p.name)), key=lambda p: p.name)
-    for p in found:
-        try:
-            p.name.encode("utf-8")
-        except UnicodeEncodeError:
-            raise UserError(f"folder name '{shown(p)}' is not valid UTF-8: rename it (its name is a class "
-                            f"or split name)") from None
-    return found
+    return sorted((p for p in root.iterdir() if p.is_dir() and _visible(p.name)), key=lambda p: p.name)
 
 
 def _files(folder: Path) -> list[Path]:
@@ -244,6 +249,7 @@ def load(root: str | Path, image_size: list[int], color_mode: str, bad_files: st
     root = Path(root)
     if not root.is_dir():
         raise UserError(f"data.folder '{root}' is not a folder: point it at a folder of class sub-folders")
+    check_names(root)
     mode = "L" if color_mode == "grayscale" else "RGB"
     size = tuple(image_size)
     problems: list[str] = []

@@ -250,9 +250,10 @@ def fetch(dataset: str, downloads: str | Path = "data/downloads") -> Path:
                 print(f"  {path} does not match its checksum: deleted, fetching it again", file=sys.stderr)
             _obtain(release, name, path, lambda p, n=name: _file_ok(release, n, p))
         return folder
-    if _members_ok(release, folder):
-        return folder
     tarball = folder / release.archive
+    if _members_ok(release, folder):
+        tarball.unlink(missing_ok=True)  # left by a run killed after extracting
+        return folder
     try:
         _obtain(release, release.archive, tarball, lambda p: p.stat().st_size > 0)
         _extract(release, tarball, folder)
