@@ -66,6 +66,13 @@ def _prepare_parent(path: Path) -> None:
     clean_stale(path)
 
 
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def _failures(path: Path) -> Iterator[None]:
     """Turn a full disk or a folder in the way into one line."""
@@ -74,7 +81,7 @@ def _failures(path: Path) -> Iterator[None]:
     except IsADirectoryError:
         raise UserError(f"{path} is a folder; an output file goes there: remove it (rm -r {path}) and rerun") from None
     except OSError as exc:
-        if exc.errno in _DISK_FULL:
+        if exc.errno in _DISK_FULL or (exc.errno is None and _nearly_full(path.parent)):  # numpy: a short write
             raise UserError(f"no space left on device while writing {path}: free some space "
                             f"(df -h {path.parent}) and rerun") from None
         raise

@@ -132,6 +132,12 @@ def redact(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rpartition('@')[2]}"))
 
 
+def _scrub(text: str, url: str) -> str:
+    """An error text with the URL's password (which some errors quote) replaced by ***."""
+    password = urllib.parse.urlsplit(url).password
+    return text.replace(password, "***") if password else text
+
+
 def _request(url: str) -> urllib.request.Request:
     """Credentials in the URL become a Basic authorization header (urllib does not take them from the URL)."""
     parts = urllib.parse.urlsplit(url)
@@ -149,9 +155,9 @@ def _download(url: str, dest: Path, name: str) -> None:
         if resp.headers.get_content_type() == "text/html":
             raise _SourceError("answered with a web page (HTML), not the file")
         total = int(resp.headers.get("Content-Length") or 0) or None
-        with open(dest, "wb") as out, tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
-                                           desc=f"  {name}",
-                                           file=sys.stderr, mininterval=0.5, leave=True) as bar:
+        bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"  {name}", file=sys.stderr,
+                   mininterval=0.5)
+        with open(dest, "wb") as out, bar:
             first = True
             while chunk := resp.read(1 << 20):
                 if first and chunk.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
@@ -223,10 +229,11 @@ def _obtain(release: Release, name: str, dest: Path, verify: Callable[[Path], bo
                                     f"good mirror")
             return
         except _SourceError as exc:
+            reason = _scrub(str(exc), location)
             if only:
-                raise UserError(f"{label} {exc} for {release.name}/{name}: check {MIRROR_ENV} (when it is set, "
+                raise UserError(f"{label} {reason} for {release.name}/{name}: check {MIRROR_ENV} (when it is set, "
                                 f"nothing else is tried)") from None
-            errors.append(f"{label}: {exc}")
+            errors.append(f"{label}: {reason}")
     raise UserError(f"cannot get {release.name}/{name}: {'; '.join(errors) or 'no source'}. Offline? Set "
                     f"{MIRROR_ENV} to a folder or URL laid out as <dataset>/<file> (e.g. ../shared/datasets)")
 
