@@ -35,12 +35,31 @@ def load(folder: str | Path, files: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
+CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+
+
+def check_names(data: bytes, source: str) -> list[str]:
+    """The class names of batches.meta.txt, which must be CIFAR-10's ten, in order: other names would
+    silently relabel the classes."""
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source} is not ASCII text (byte {data[exc.start]:#04x} at offset {exc.start}); "
+                        f"it is not CIFAR-10's file, check the source") from None
+    names = [line.strip() for line in text.splitlines() if line.strip()]
+    if names != CLASSES:
+        shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+        raise UserError(f"{source} lists {len(names)} classes ({shown}); CIFAR-10's classes are "
+                        f"{', '.join(CLASSES)}: check the source")
+    return names
+
+
 def class_names(folder: str | Path) -> list[str]:
     path = Path(folder) / META_FILE
-    names = [line.strip() for line in path.read_text(encoding="ascii").splitlines() if line.strip()]
-    if len(names) != 10:
-        raise UserError(f"{path} should list 10 class names, found {len(names)}")
-    return names
+    try:
+        return check_names(path.read_bytes(), str(path))
+    except FileNotFoundError:
+        raise UserError(f"{path} is missing") from None
 
 
 def encode(images: np.ndarray, labels: np.ndarray) -> bytes:

@@ -27,8 +27,9 @@ class Prepared:
         return tuple(self.arrays["train"][0].shape[1:])
 
 
-def load_raw(data: DataParams, seed: int, downloads: str | Path = "data/downloads"):
-    """(train_x, train_y, test_x, test_y, classes, notes) for the configured dataset."""
+def load_raw(data: DataParams, downloads: str | Path = "data/downloads"):
+    """(splits, classes, notes) for the configured dataset; splits maps "train"/"test" (public datasets) or
+    whatever the folder provides ("all", or "train" with "val" and/or "test") to (images, labels)."""
     if data.dataset == "fashion_mnist":
         root = sources.fetch("fashion_mnist", downloads)
         x_tr = idx.load(root / "train-images-idx3-ubyte.gz")[..., None]
@@ -38,20 +39,13 @@ def load_raw(data: DataParams, seed: int, downloads: str | Path = "data/download
         for x, y, name in ((x_tr, y_tr, "train"), (x_te, y_te, "t10k")):
             if len(x) != len(y):
                 raise UserError(f"fashion-mnist {name}: {len(x)} images but {len(y)} labels")
-        return x_tr, y_tr, x_te, y_te, FASHION_CLASSES, {}
+        return {"train": (x_tr, y_tr), "test": (x_te, y_te)}, FASHION_CLASSES, {}
     if data.dataset == "cifar10":
         root = sources.fetch("cifar10", downloads) / "cifar-10-batches-bin"
-        x_tr, y_tr = cifar.load(root, cifar.TRAIN_FILES)
-        x_te, y_te = cifar.load(root, [cifar.TEST_FILE])
-        return x_tr, y_tr, x_te, y_te, cifar.class_names(root), {}
-    loaded = folder.load(data.folder, data.image_size, data.color_mode, data.bad_files)
-    notes = {"skipped": loaded.problems, "ignored_files": loaded.ignored}
-    if "all" in loaded.splits:
-        x, y = loaded.splits["all"]
-        (x_tr, y_tr), (x_te, y_te) = stratified_split(x, y, data.test_split, seed, "data.test_split")
-    else:
-        (x_tr, y_tr), (x_te, y_te) = loaded.splits["train"], loaded.splits["test"]
-    return x_tr, y_tr, x_te, y_te, loaded.classes, notes
+        splits = {"train": cifar.load(root, cifar.TRAIN_FILES), "test": cifar.load(root, [cifar.TEST_FILE])}
+        return splits, cifar.class_names(root), {}
+    loaded = folder.load(data.folder, data.image_size, data.color_mode, data.bad_files, data.labels_csv)
+    return loaded.splits, loaded.classes, {"skipped": loaded.problems, "ignored_files": loaded.ignored}
 
 
 def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int, param: str):
@@ -71,7 +65,14 @@ def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int, p
 
 
 def prepare(data: DataParams, seed: int, downloads: str | Path = "data/downloads") -> Prepared:
-    x_tr, y_tr, x_te, y_te, classes, notes = load_raw(data, seed, downloads)
-    (x_tr, y_tr), (x_va, y_va) = stratified_split(x_tr, y_tr, data.val_split, seed, "data.val_split")
-    arrays = {"train": (x_tr, y_tr), "val": (x_va, y_va), "test": (x_te, y_te)}
+    """Use the splits the data provides; hold out (stratified, seeded) the test and validation splits it lacks."""
+    splits, classes, notes = load_raw(data, downloads)
+    train = splits.get("train", splits.get("all"))
+    test = splits.get("test")
+    if test is None:
+        train, test = stratified_split(*train, data.test_split, seed, "data.test_split")
+    val = splits.get("val")
+    if val is None:
+        train, val = stratified_split(*train, data.val_split, seed, "data.val_split")
+    arrays = {"train": train, "val": val, "test": test}
     return Prepared(classes=list(classes), arrays=arrays, dataset=data.dataset, notes=notes)

@@ -20,7 +20,7 @@ def cli_entry(func: Callable[..., int | None]) -> Callable[..., int]:
         try:
             return func(*args, **kwargs) or 0
         except UserError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)   # one line, always
             return 2
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)

@@ -54,6 +54,7 @@ class DataParams:
     val_split: float = 0.1
     test_split: float = 0.2
     bad_files: Literal["fail", "skip"] = "fail"
+    labels_csv: str = ""      # folder dataset: CSV of file,label rows inside data.folder; "" = class sub-folders
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,9 @@ def _check_ranges(p: Params) -> None:
     need(0 < p.data.test_split < 1, f"data.test_split must be between 0 and 1; got {p.data.test_split}")
     need(len(p.data.image_size) == 2 and min(p.data.image_size) >= 4,
          f"data.image_size must be [height, width], each at least 4; got {p.data.image_size}")
+    csv_path = Path(p.data.labels_csv)
+    need(not csv_path.is_absolute() and ".." not in csv_path.parts,
+         f"data.labels_csv must be a path inside data.folder (so DVC tracks it); got '{p.data.labels_csv}'")
     names = sorted(PRESETS) + ["custom"]
     if p.model.preset not in names:
         near = difflib.get_close_matches(p.model.preset, names, n=1)

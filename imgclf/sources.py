@@ -1,25 +1,30 @@
 """Get the public datasets' official files, verified by checksum, from the first source that has them.
 
 Order: files already fetched; the mirror in $IMGCLF_MIRROR (a folder or a base URL laid out as
-<dataset>/<official file name>); Debian's packaged copy; the official download. Nothing is unpickled.
+<dataset>/<official file name>; when set, it is the only remote source); Debian's packaged copy; the official
+download. A download is verified before it is put in place (and before anything is inflated); a mirror
+password is never printed. Nothing is unpickled.
 """
 
 from __future__ import annotations
 
-import gzip
+import base64
+import errno
 import hashlib
+import http.client
 import json
 import os
 import shutil
 import sys
-import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from . import archive
-from .atomic import atomic_path
+from . import archive, cifar, idx
+from .atomic import atomic_dir, atomic_path, remove
 from .errors import UserError
 
 MIRROR_ENV = "IMGCLF_MIRROR"
@@ -34,7 +39,9 @@ class Release:
     urls: tuple[str, ...]             # official base URLs
     files: dict[str, tuple[str, str]] = field(default_factory=dict)   # file -> (md5, md5 of gunzipped)
     archive: str = ""                 # archive file name
+    archive_md5: str = ""             # the archive's published checksum
     members: dict[str, str] = field(default_factory=dict)             # member path -> sha256
+    check: Callable[[Path, str], object] | None = None                # validates the extracted folder
     debian_dir: str = ""
 
 
@@ -54,6 +61,7 @@ CIFAR10 = Release(
     name="cifar-10",
     urls=("https://www.cs.toronto.edu/~kriz/",),
     archive="cifar-10-binary.tar.gz",
+    archive_md5="c32a1d4ab5d03f1284b67883e8d87530",
     members={
         "cifar-10-batches-bin/data_batch_1.bin": "cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5",
         "cifar-10-batches-bin/data_batch_2.bin": "a591ca11fa1708a91ee40f54b3da4784ccd871ecf2137de63f51ada8b3fa57ed",
@@ -61,8 +69,9 @@ CIFAR10 = Release(
         "cifar-10-batches-bin/data_batch_4.bin": "014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48",
         "cifar-10-batches-bin/data_batch_5.bin": "755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add",
         "cifar-10-batches-bin/test_batch.bin": "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b",
-        "cifar-10-batches-bin/batches.meta.txt": "",   # class names: read, not checksummed upstream
+        "cifar-10-batches-bin/batches.meta.txt": "",   # class names: not checksummed upstream, checked by name
     },
+    check=lambda folder, label: cifar.check_names((folder / cifar.META_FILE).read_bytes(), f"{label}: {cifar.META_FILE}"),
 )
 
 RELEASES = {"fashion_mnist": FASHION_MNIST, "cifar10": CIFAR10}
@@ -91,17 +100,16 @@ def _overrides() -> dict[str, str]:
 
 
 def _file_ok(release: Release, name: str, path: Path) -> bool:
-    """A .gz file is good if it is the official file, or if its decompressed bytes are (Debian's copies)."""
+    """A .gz file is good if it is the official file, or if its decompressed bytes are (Debian's copies).
+
+    The compressed file's checksum is checked first; the decompressed check inflates no more than the IDX
+    header states, so a gzip bomb costs nothing.
+    """
     override = _overrides().get(f"{release.name}/{name}")
     md5, raw_md5 = release.files[name]
     if override:
         return _digest(path, "md5") == override or _digest(path, "sha256") == override
-    if _digest(path, "md5") == md5:
-        return True
-    try:
-        return _digest(gzip.decompress(path.read_bytes()), "md5") == raw_md5
-    except (OSError, EOFError):
-        return False
+    return _digest(path, "md5") == md5 or idx.gunzipped_md5(path) == raw_md5
 
 
 def _member_ok(release: Release, member: str, path: Path) -> bool:
@@ -109,105 +117,190 @@ def _member_ok(release: Release, member: str, path: Path) -> bool:
     return path.is_file() and (not expected or _digest(path, "sha256") == expected)
 
 
-def _progress(label: str):
-    start = time.monotonic()
-    last = [0.0]
-
-    def report(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < 0.5 and done != total:
-            return
-        last[0] = now
-        mb = done / 1e6
-        pct = f"{100 * done / total:5.1f}% of {total / 1e6:.1f} MB" if total > 0 else f"{mb:.1f} MB"
-        print(f"\r  {label}: {pct} ({mb / max(now - start, 1e-6):.1f} MB/s)", end="", file=sys.stderr, flush=True)
-        if done == total:
-            print(file=sys.stderr)
-
-    return report
+# ---------------------------------------------------------------- getting a file from a source
 
 
-def _copy_from(source: str, dest: Path) -> None:
-    """Copy a local path or download a URL to dest (atomically), with progress for downloads."""
-    with atomic_path(dest) as tmp:
-        if "://" not in source:
-            shutil.copyfile(source, tmp)
+class _SourceError(Exception):
+    """This source cannot give the file (unreachable, an error status, not the file)."""
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ***: safe to print."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.netloc.rpartition('@')[2]}"))
+
+
+def _scrub(text: str, url: str) -> str:
+    """An error text with the URL's password (which some errors quote) replaced by ***."""
+    password = urllib.parse.urlsplit(url).password
+    return text.replace(password, "***") if password else text
+
+
+def _request(url: str) -> urllib.request.Request:
+    """Credentials in the URL become a Basic authorization header (urllib does not take them from the URL)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return urllib.request.Request(url)
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    login = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    return urllib.request.Request(bare, headers={"Authorization": "Basic " + base64.b64encode(login.encode()).decode()})
+
+
+def _download(url: str, dest: Path, name: str) -> None:
+    from tqdm import tqdm
+
+    with urllib.request.urlopen(_request(url), timeout=30) as resp:
+        if resp.headers.get_content_type() == "text/html":
+            raise _SourceError("answered with a web page (HTML), not the file")
+        total = int(resp.headers.get("Content-Length") or 0) or None
+        bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"  {name}", file=sys.stderr,
+                   mininterval=0.5)
+        with open(dest, "wb") as out, bar:
+            first = True
+            while chunk := resp.read(1 << 20):
+                if first and chunk.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+                    raise _SourceError("answered with a web page (HTML), not the file")
+                first = False
+                out.write(chunk)
+                bar.update(len(chunk))
+
+
+def _copy_from(source: str, dest: Path, name: str) -> None:
+    """Copy a local path or download a URL into dest; what the source did wrong is a _SourceError."""
+    try:
+        if "://" in source:
+            _download(source, dest, name)
         else:
-            report = _progress(dest.name)
-            with urllib.request.urlopen(source, timeout=30) as resp, open(tmp, "wb") as out:
-                total = int(resp.headers.get("Content-Length") or 0)
-                done = 0
-                while chunk := resp.read(1 << 20):
-                    out.write(chunk)
-                    done += len(chunk)
-                    report(done, total)
-                report(done, done)
+            shutil.copyfile(source, dest)
+    except urllib.error.HTTPError as exc:
+        raise _SourceError(f"answered {exc.code} {exc.reason}") from None
+    except urllib.error.URLError as exc:
+        raise _SourceError(f"cannot reach it ({exc.reason})") from None
+    except (http.client.HTTPException, ValueError) as exc:
+        raise _SourceError(f"failed ({type(exc).__name__}: {exc})") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise  # our disk, not the source: atomic_path reports it
+        raise _SourceError(f"failed ({exc})") from None
 
 
-def _candidates(release: Release, name: str) -> list[tuple[str, str]]:
-    """(description, location) of each source in order, skipping ones that plainly lack the file."""
-    found = []
+def _candidates(release: Release, name: str) -> list[tuple[str, str, bool]]:
+    """(description, location, is it the only remote source) of each source in order."""
     mirror = os.environ.get(MIRROR_ENV, "").strip()
+    if mirror and "://" in mirror:
+        return [(f"mirror {redact(mirror)}", f"{mirror.rstrip('/')}/{release.name}/{name}", True)]
+    found = []
     if mirror:
-        if "://" in mirror:
-            found.append((f"mirror {mirror}", f"{mirror.rstrip('/')}/{release.name}/{name}"))
-        else:
-            path = Path(mirror).expanduser() / release.name / name
-            if not path.is_file():
-                raise UserError(f"{MIRROR_ENV}={mirror} has no {release.name}/{name}; "
-                                f"a mirror is laid out as <dataset>/<official file name>")
-            found.append((f"mirror {mirror}", str(path)))
+        path = Path(mirror).expanduser() / release.name / name
+        if not path.is_file():
+            raise UserError(f"{MIRROR_ENV}={mirror} has no {release.name}/{name}; "
+                            f"a mirror is laid out as <dataset>/<official file name>")
+        found.append((f"mirror {mirror}", str(path), True))
     if release.debian_dir and (Path(release.debian_dir) / name).is_file():
-        found.append(("Debian's package", str(Path(release.debian_dir) / name)))
-    for url in release.urls:
-        found.append(("the official download", url + name))
+        found.append(("Debian's package", str(Path(release.debian_dir) / name), False))
+    if not mirror:
+        found += [("the official download", url + name, False) for url in release.urls]
     return found
 
 
-def _obtain(release: Release, name: str, dest: Path, verify) -> None:
-    """Fetch one file into dest from the first source that answers; a checksum mismatch is fatal."""
+def _clear(path: Path, folder: bool = False) -> None:
+    """Our downloads folder is a cache: whatever stands where a file (or folder) belongs is removed, with a line."""
+    right = path.is_dir() if folder else path.is_file()
+    if path.is_symlink() or (path.exists() and not right):
+        remove(path)
+        print(f"  removed {path}: it was in the way of the download", file=sys.stderr)
+
+
+def _obtain(release: Release, name: str, dest: Path, verify: Callable[[Path], bool]) -> None:
+    """Fetch one file into dest from the first source that answers; it is verified before it is put there."""
+    _clear(dest)
     errors = []
-    for label, location in _candidates(release, name):
+    for label, location, only in _candidates(release, name):
+        shown = redact(location)
+        print(f"  {release.name}/{name}: from {label}", file=sys.stderr)
         try:
-            print(f"  {release.name}/{name}: from {label}", file=sys.stderr)
-            _copy_from(location, dest)
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            errors.append(f"{label}: {getattr(exc, 'reason', exc)}")
-            continue
-        if not verify(dest):
-            dest.unlink(missing_ok=True)
-            raise UserError(f"{release.name}/{name} from {label} ({location}) does not match its official "
-                            f"checksum; the file was deleted. Check the source, or set {MIRROR_ENV} to a good mirror")
-        return
+            with atomic_path(dest) as tmp:
+                _copy_from(location, tmp, name)
+                if not verify(tmp):
+                    raise UserError(f"{release.name}/{name} from {label} ({shown}) does not match its official "
+                                    f"checksum; the file was deleted. Check the source, or set {MIRROR_ENV} to a "
+                                    f"good mirror")
+            return
+        except _SourceError as exc:
+            reason = _scrub(str(exc), location)
+            if only:
+                raise UserError(f"{label} {reason} for {release.name}/{name}: check {MIRROR_ENV} (when it is set, "
+                                f"nothing else is tried)") from None
+            errors.append(f"{label}: {reason}")
     raise UserError(f"cannot get {release.name}/{name}: {'; '.join(errors) or 'no source'}. Offline? Set "
                     f"{MIRROR_ENV} to a folder or URL laid out as <dataset>/<file> (e.g. ../shared/datasets)")
+
+
+# ---------------------------------------------------------------- datasets
 
 
 def fetch(dataset: str, downloads: str | Path = "data/downloads") -> Path:
     """Make sure the dataset's verified files are under downloads/<release name>; return that folder."""
     release = RELEASES[dataset]
     folder = Path(downloads) / release.name
+    _clear(folder, folder=True)
     folder.mkdir(parents=True, exist_ok=True)
     if release.files:
         for name in release.files:
             path = folder / name
-            if path.exists() and _file_ok(release, name, path):
-                continue
+            if path.is_file() and not path.is_symlink():
+                if _file_ok(release, name, path):
+                    continue
+                path.unlink()
+                print(f"  {path} does not match its checksum: deleted, fetching it again", file=sys.stderr)
             _obtain(release, name, path, lambda p, n=name: _file_ok(release, n, p))
         return folder
-    members = {m: folder / m for m in release.members}
-    if all(_member_ok(release, m, p) for m, p in members.items()):
-        return folder
     tarball = folder / release.archive
-    _obtain(release, release.archive, tarball, lambda p: p.stat().st_size > 0)
+    if _members_ok(release, folder):
+        tarball.unlink(missing_ok=True)  # left by a run killed after extracting
+        return folder
     try:
-        archive.safe_extract(tarball, folder)
-        bad = [m for m, p in members.items() if not _member_ok(release, m, p)]
-        if bad:
-            for p in members.values():
-                p.unlink(missing_ok=True)
-            raise UserError(f"{release.archive}: {', '.join(bad)} missing or not matching the official "
-                            f"checksum; the extracted files were deleted. Check the source")
+        _obtain(release, release.archive, tarball, lambda p: p.stat().st_size > 0)
+        _extract(release, tarball, folder)
     finally:
         tarball.unlink(missing_ok=True)
     return folder
+
+
+def _members_ok(release: Release, folder: Path) -> bool:
+    if not all(_member_ok(release, m, folder / m) for m in release.members):
+        return False
+    try:
+        if release.check:
+            release.check(folder / _top(release), str(folder / _top(release)))
+    except UserError as exc:
+        print(f"  {exc}: fetching it again", file=sys.stderr)
+        return False
+    return True
+
+
+def _top(release: Release) -> str:
+    (top,) = {m.split("/", 1)[0] for m in release.members}
+    return top
+
+
+def _extract(release: Release, tarball: Path, folder: Path) -> None:
+    """Only the members the format needs, into a temporary folder that replaces the old one once each member
+    matches its checksum (after the archive's own published checksum, which a repacked mirror may not match)."""
+    label = f"{release.name}/{release.archive}"
+    if release.archive_md5 and _digest(tarball, "md5") == release.archive_md5:
+        print(f"  {label} matches the official checksum", file=sys.stderr)
+    else:
+        print(f"  {label} is not the official archive (its checksum differs, e.g. repacked by a mirror): "
+              f"checking each file it needs against its official checksum", file=sys.stderr)
+    top = _top(release)
+    with atomic_dir(folder / top) as out:
+        archive.safe_extract(tarball, out, {m: m.split("/", 1)[1] for m in release.members}, label=label)
+        bad = [m for m in release.members if not _member_ok(release, m, out / m.split("/", 1)[1])]
+        if bad:
+            raise UserError(f"{label}: {', '.join(bad)} not matching the official checksum; nothing was kept. "
+                            f"Check the source")
+        if release.check:
+            release.check(out, label)

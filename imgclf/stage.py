@@ -41,9 +41,10 @@ def load_model(path: Path):
         raise UserError(f"{path} is missing: run the earlier stages first (dvc repro)")
     try:
         return keras.models.load_model(path, safe_mode=True, compile=False)
-    except (ValueError, OSError) as exc:
-        raise UserError(f"{path} cannot be loaded ({str(exc).splitlines()[0]}); rerun the stage that writes it "
-                        f"(dvc repro -f)") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged or crafted file raises any type (TypeError, KeyError...)
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise UserError(f"{path} cannot be loaded ({type(exc).__name__}: {first}); rerun the stage that writes "
+                        f"it (dvc repro -f)") from None
 
 
 def revision() -> str:

@@ -6,7 +6,9 @@ stops the run before anything is deleted. The output is constant, so a valid cha
 
 import sys
 
-from imgclf import params
+from pathlib import Path
+
+from imgclf import folder, params
 from imgclf.atomic import write_text
 from imgclf.errors import cli_entry
 from imgclf.stage import VALIDATED
@@ -14,7 +16,9 @@ from imgclf.stage import VALIDATED
 
 @cli_entry
 def main() -> None:
-    params.load()
+    p = params.load()
+    if p.data.dataset == "folder" and Path(p.data.folder).is_dir():
+        folder.check_names(p.data.folder)   # before DVC hashes the folder and fails on such a name
     write_text(VALIDATED, "params.yaml is valid\n")
 
 

@@ -51,10 +51,11 @@ def test_empty_class(images):
     assert data.classes == CLASSES and any("hexagon" in p for p in data.problems)
 
 
-def test_train_test_layout_and_class_missing_from_test(tmp_path):
+def test_train_test_layout_and_class_empty_in_test(tmp_path):
     root = tmp_path / "split"
     synthetic.image_folder(root / "train", CLASSES, per_class=6, size=16)
     synthetic.image_folder(root / "test", CLASSES[:2], per_class=3, size=16, seed=1)
+    (root / "test" / "triangle").mkdir()
     with pytest.raises(UserError, match="class 'triangle' has no readable images"):
         folder.load(root, [16, 16], "rgb", "fail")
     data = folder.load(root, [16, 16], "rgb", "skip")
