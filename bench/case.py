@@ -3,6 +3,7 @@
 Cases:
   tutorial  the seed tutorials' way: float64 numpy arrays (x / 255.0) straight into model.fit
   pipeline  the same network and epochs through imgclf's uint8 tf.data input path and training loop
+  (any case with "dvclive": DIR adds dvclive's Keras callback, writing to DIR: the dvclive section)
   curve     imgclf's training, recording the test accuracy after every epoch (for the accuracy/time plot;
             nothing is chosen by it, and its evaluation time is not counted as training time)
 """
@@ -62,8 +63,14 @@ def main() -> None:
                 curve.append({"epoch": epoch + 1, "seconds": round(trained, 1), "test_accuracy": round(acc, 4)})
 
         extra = [TestEachEpoch()] if spec["case"] == "curve" else []
-        fit = training.fit(model, x_tr, y_tr, x_va, y_va, classes, train, AugmentParams(**spec.get("augment", {})),
-                           seed, extra_callbacks=extra)
+        if spec.get("dvclive"):  # the dvclive section: its Keras callback logging every epoch
+            from dvclive import Live
+            from dvclive.keras import DVCLiveCallback
+
+            extra.append(DVCLiveCallback(live=Live(spec["dvclive"], save_dvc_exp=False)))
+        # No augmentation unless the case names it (the tutorials have none).
+        aug = AugmentParams(**{"flip": False, **spec.get("augment", {})})
+        fit = training.fit(model, x_tr, y_tr, x_va, y_va, classes, train, aug, seed, extra_callbacks=extra)
         seconds = curve[-1]["seconds"] if curve else fit.seconds
         if curve:
             result["curve"] = curve

@@ -161,6 +161,26 @@ def section_isa(args, env) -> str:
                   "ours min-max", f"s to {accuracy:.1%} per seed", "time ratio", "target met"], rows)
 
 
+def section_dvclive(args, env) -> str:
+    """imgclf's training with and without dvclive's Keras callback, alternated, same data and epochs."""
+    p = project_params()
+    epochs = 1 if args.smoke else 2
+    base = {"dataset": args.dataset, "downloads": args.downloads, "case": "pipeline", "preset": p["model"]["preset"],
+            "precision": p["model"]["precision"], "train": {**p["train"], "epochs": epochs}}
+    live_dir = Path(tempfile.mkdtemp(prefix="imgclf-bench-dvclive-"))
+    runs: dict[str, list[dict]] = {"without": [], "with dvclive": []}
+    for _ in range(2):
+        runs["without"].append(run_case(base, env))
+        runs["with dvclive"].append(run_case({**base, "dvclive": str(live_dir)}, env))
+    rows = [[name, epochs, f"{statistics.median(r['train_seconds'] for r in rs):.1f}",
+             f"{statistics.median(r['images_per_second'] for r in rs):,.0f}",
+             f"{statistics.median(r['train_seconds'] for r in rs) / statistics.median(x['train_seconds'] for x in runs['without']):.3f}x"]
+            for name, rs in runs.items()]
+    shutil.rmtree(live_dir, ignore_errors=True)
+    return table(f"dvclive's Keras callback: training time, median of 2 alternated runs, {args.dataset}",
+                 ["run", "epochs", "train s", "img/s", "time ratio"], rows)
+
+
 def _plot_curves(runs: dict, path: Path, dataset: str) -> None:
     import matplotlib
 
@@ -206,16 +226,17 @@ def _temp_project(args, env, **changes) -> Path:
 
 
 def _edit(proj: Path, **changes) -> None:
+    from imgclf.params import set_dotted
+
     params = yaml.safe_load((proj / "params.yaml").read_text())
     for dotted, value in changes.items():
-        section, key = dotted.split(".")
-        params[section][key] = value
+        set_dotted(params, dotted, value)
     (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def _stages(proj: Path, env) -> list[list]:
     rows = []
-    for stage in ("validate", "prepare", "build", "train", "evaluate"):
+    for stage in ("validate", "prepare", "build", "train", "evaluate", "report"):
         seconds, rss, _ = _timed(["dvc", "repro", "-s", stage], proj, env)
         rows.append([f"stage {stage}", f"{seconds:.1f}", f"{rss:.0f}", ""])
     return rows
@@ -227,10 +248,16 @@ def section_overhead(args, env) -> str:
     rows[3][0] += " (1 epoch)"
     noop = [_timed(["dvc", "repro"], proj, env)[0] for _ in range(3)]
     rows.append(["no-op dvc repro (median of 3)", f"{statistics.median(noop):.2f}", "", f"{statistics.median(noop) / 3:.2f}x of 3 s bar"])
-    _edit(proj, **{"eval.gallery": 35})
+    _edit(proj, **{"eval.tta_flip": not project_params()["eval"]["tta_flip"]})
     seconds, rss, out = _timed(["dvc", "repro"], proj, env)
-    assert "Running stage 'train'" not in out
+    assert "Running stage 'evaluate'" in out and "Running stage 'train'" not in out
     rows.append(["evaluation-only rerun (dvc repro)", f"{seconds:.1f}", f"{rss:.0f}", f"{seconds / 30:.2f}x of 30 s bar"])
+    # A restyled plot reruns only the report (no training, no inference): the bar is 10 s.
+    plots = proj / "imgclf" / "plots.py"
+    plots.write_text(plots.read_text().replace("dpi=110", "dpi=100"))
+    seconds, rss, out = _timed(["dvc", "repro"], proj, env)
+    assert "Running stage 'report'" in out and "Running stage 'evaluate'" not in out, out
+    rows.append(["plot-only rerun: report (dvc repro)", f"{seconds:.1f}", f"{rss:.0f}", f"{seconds / 10:.2f}x of 10 s bar"])
     bare = _timed([sys.executable, "-c", "pass"], proj, env)[0]
     light = _timed([sys.executable, "-c", "import imgclf.params; imgclf.params.load()"], proj, env)[0]
     tf = _timed([sys.executable, "-c", "from imgclf.errors import quiet_tensorflow; quiet_tensorflow()"], proj, env)[0]
@@ -269,7 +296,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "cifar10"])
     parser.add_argument("--smoke", action="store_true", help="small synthetic data, one or two epochs")
-    parser.add_argument("--only", default="speed,curve,overhead", help="sections: speed,curve,overhead,folder")
+    parser.add_argument("--only", default="speed,curve,overhead", help="sections: speed,curve,overhead,folder,isa,dvclive")
     parser.add_argument("--seeds", type=int, default=3, help="isa: seeds per class (mean +/- std)")
     parser.add_argument("--classes", default="avx2,avx512,native", help="isa: oneDNN classes to run (and native)")
     parser.add_argument("--cifar-params", help="YAML with model/train/augment overrides for the CIFAR-10 curve")
@@ -293,7 +320,7 @@ def main() -> int:
     started = time.perf_counter()
     report = [f"# imgclf benchmarks: {args.dataset}{' (smoke)' if args.smoke else ''}, {os.cpu_count()} CPUs"]
     sections = {"speed": section_speed, "curve": section_curve, "overhead": section_overhead,
-                "folder": section_folder, "isa": section_isa}
+                "folder": section_folder, "isa": section_isa, "dvclive": section_dvclive}
     for name in args.only.split(","):
         report.append(sections[name](args, env))
     (OUT / f"{args.dataset}{'-smoke' if args.smoke else ''}.md").write_text("\n".join(report) + "\n")

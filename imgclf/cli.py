@@ -18,7 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     cmp.add_argument("base")
     cmp.add_argument("head", nargs="?", default="workspace")
     cmp.add_argument("--out", default="reports", help="folder for compare.html and compare.md (default: reports)")
+    lst = sub.add_parser("params", help="list every param of params.yaml: default, allowed values, meaning",
+                         description="Generated from the schema in imgclf/params.py, as is the README's table.")
+    lst.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
     args = parser.parse_args(argv)
+    if args.command == "params":
+        from .params import table
+
+        print(table(markdown=args.markdown), end="")
     if args.command == "compare":
         from .compare import compare
 

@@ -16,7 +16,7 @@ from . import html as h
 from . import plots
 from .atomic import write_text
 from .errors import UserError
-from .report import flat_items
+from .params import flat_items
 
 WORKSPACE = "workspace"
 HEADLINE = [  # (file, key, label, higher is better, format)

@@ -21,27 +21,25 @@ def predict(model, x: np.ndarray, batch_size: int, tta_flip: bool = False) -> np
     return probs.astype(np.float32)
 
 
-def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
-    return np.bincount(np.asarray(y_true) * n + np.asarray(y_pred), minlength=n * n).reshape(n, n)
-
-
 def summarize(probs: np.ndarray, y: np.ndarray, classes: list[str]) -> dict:
-    """Headline metrics, per-class precision/recall/F1 and the confusion matrix, keyed by class name."""
+    """Headline metrics, per-class precision/recall/F1 and the confusion matrix (scikit-learn's), keyed by class.
+
+    `loss` is plain cross-entropy (no label smoothing): compare it with train.json's `val_cross_entropy`.
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
     y = np.asarray(y)
     pred = probs.argmax(axis=1)
-    cm = confusion(y, pred, len(classes))
-    tp = np.diag(cm).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = np.nan_to_num(tp / cm.sum(axis=0))
-        recall = np.nan_to_num(tp / cm.sum(axis=1))
-        f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
+    labels = np.arange(len(classes))
+    cm = confusion_matrix(y, pred, labels=labels)
+    precision, recall, f1, support = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-7, 1.0))))
     return {
         "test": {"accuracy": round(float((pred == y).mean()), 4), "loss": round(loss, 4),
                  "macro_f1": round(float(f1.mean()), 4), "images": int(len(y))},
         "per_class": {c: {"precision": round(float(p), 4), "recall": round(float(r), 4),
                           "f1": round(float(f), 4), "support": int(s)}
-                      for c, p, r, f, s in zip(classes, precision, recall, f1, cm.sum(axis=1))},
+                      for c, p, r, f, s in zip(classes, precision, recall, f1, support)},
         "confusion": {t: {p: int(cm[i, j]) for j, p in enumerate(classes)} for i, t in enumerate(classes)},
     }
 
@@ -54,10 +52,3 @@ def predictions_table(probs: np.ndarray, y: np.ndarray, classes: list[str]):
     names = np.asarray(classes, dtype=object)
     return pd.DataFrame({"index": np.arange(len(y)), "actual": names[np.asarray(y)], "predicted": names[pred],
                          "confidence": np.round(probs.max(axis=1), 4)})
-
-
-def worst_mistakes(probs: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the n most confident wrong predictions."""
-    pred = probs.argmax(axis=1)
-    wrong = np.flatnonzero(pred != np.asarray(y))
-    return wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:n]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from .params import Architecture, Block, ModelParams
+from .architecture import Architecture, Block
+from .params import Params
+from .presets import resolve
 
 
-def resolve(model: ModelParams) -> Architecture:
-    from .presets import PRESETS
+def from_params(p: Params, meta: dict):
+    """The network `params.yaml` describes, for the dataset in `data/dataset.json` (in the precision policy
+    set before, by hardware.apply).
 
-    return model.custom if model.preset == "custom" else PRESETS[model.preset]
+    `train` builds its model with this (seeded, so the same every time) instead of loading a saved untrained
+    one, whose save date would make DVC retrain after an identical rebuild; `build` uses it for the summary.
+    """
+    return build(resolve(p.model.preset, p.model.custom), tuple(meta["image_shape"]), len(meta["classes"]),
+                 crop_size=p.augment.crop_size, seed=p.seed)
 
 
 def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: int, *,

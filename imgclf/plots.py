@@ -1,4 +1,8 @@
-"""Matplotlib figures as PNG bytes, for embedding in the self-contained HTML reports."""
+"""Matplotlib figures as PNG bytes, for embedding in the self-contained HTML reports.
+
+Figures are made with matplotlib's object API (no pyplot state, no backend to select), and every text is
+drawn as plain text: a class or branch name such as `$x$` is shown as written, never parsed as mathtext.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +11,45 @@ import io
 import numpy as np
 
 
+def _figure(**kwargs):
+    from matplotlib.figure import Figure
+
+    return Figure(**kwargs)
+
+
 def _png(fig) -> bytes:
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return buf.getvalue()
 
 
 def learning_curves(runs: dict[str, list[dict]]) -> bytes:
-    """Loss and accuracy per epoch, train dashed and validation solid; one colour per run."""
+    """Cross-entropy and accuracy per epoch, train dashed and validation solid; one colour per run.
+
+    Plain cross-entropy (comparable with the test loss) when every run recorded it; otherwise (runs from
+    before it was recorded) the training objective `loss`, which includes label smoothing.
+    """
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    for colour, (label, rows) in zip(plt.rcParams["axes.prop_cycle"].by_key()["color"], runs.items()):
+    plain = all(rows and "cross_entropy" in rows[0] for rows in runs.values())
+    loss_key, loss_title = ("cross_entropy", "Cross-entropy (no label smoothing)") if plain else \
+        ("loss", "Loss (training objective, with label smoothing)")
+    fig = _figure(figsize=(10, 3.6))
+    axes = fig.subplots(1, 2)
+    colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+    for colour, (label, rows) in zip(colours, runs.items()):
         epochs = [r["epoch"] for r in rows]
-        for ax, key in zip(axes, ("loss", "accuracy")):
+        for ax, key in zip(axes, (loss_key, "accuracy")):
             if rows and key in rows[0]:
-                ax.plot(epochs, [r[key] for r in rows], "--", color=colour, label=f"{label} train")
+                ax.plot(epochs, [r[key] for r in rows], "--", color=colour, label=f"{label} train".strip())
             if rows and f"val_{key}" in rows[0]:
                 ax.plot(epochs, [r[f"val_{key}"] for r in rows], "-", color=colour, marker="o", ms=3,
-                        label=f"{label} validation")
-    for ax, title in zip(axes, ("Loss", "Accuracy")):
+                        label=f"{label} validation".strip())
+    for ax, title in zip(axes, (loss_title, "Accuracy")):
         ax.set_title(title)
         ax.set_xlabel("epoch")
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -42,13 +59,9 @@ def learning_curves(runs: dict[str, list[dict]]) -> bytes:
 
 
 def image_grid(images: np.ndarray, captions: list[str], cols: int = 8, title: str = "") -> bytes:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     rows = max(1, -(-len(images) // cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.5), squeeze=False)
+    fig = _figure(figsize=(cols * 1.3, rows * 1.5))
+    axes = fig.subplots(rows, cols, squeeze=False)
     for ax in axes.flat:
         ax.axis("off")
     for ax, img, cap in zip(axes.flat, images, captions):

@@ -6,7 +6,7 @@ be copied there and edited.
 
 from __future__ import annotations
 
-from .params import Architecture, Block
+from .architecture import Architecture, Block
 
 PRESETS: dict[str, Architecture] = {
     # Keras "basic classification" tutorial: Flatten-128-10 (101,770 params on 28x28x1).
@@ -20,18 +20,18 @@ PRESETS: dict[str, Architecture] = {
     # Conv32-Pool-Conv64-Pool-Dense64-10 (121,930 params on 28x28x1; 167,562 on 32x32x3).
     "tutorial_cnn": Architecture(
         kind="cnn",
-        blocks=[Block(32, padding="valid"), Block(64, padding="valid")],
+        blocks=[Block(filters=32, padding="valid"), Block(filters=64, padding="valid")],
         dense=[64],
     ),
     # Strided Conv32/64/128/256 (3x3, stride 2, no pooling) then Dense-10 (398,090 params on 28x28x1).
     "tutorial_strided": Architecture(
         kind="cnn",
-        blocks=[Block(f, stride=2, pool="none") for f in (32, 64, 128, 256)],
+        blocks=[Block(filters=f, stride=2, pool="none") for f in (32, 64, 128, 256)],
     ),
     # AlexNet-inspired 3 conv + 2 dense with 2x2 max-pooling, meant to train with augmentation.
     "tutorial_alexnet": Architecture(
         kind="cnn",
-        blocks=[Block(64), Block(128), Block(256)],
+        blocks=[Block(filters=64), Block(filters=128), Block(filters=256)],
         dense=[512],
         dropout=0.5,
     ),
@@ -42,9 +42,9 @@ PRESETS: dict[str, Architecture] = {
     "default": Architecture(
         kind="cnn",
         blocks=[
-            Block(32, batch_norm=True),
-            Block(48, convs=2, batch_norm=True),
-            Block(96, convs=2, batch_norm=True),
+            Block(filters=32, batch_norm=True),
+            Block(filters=48, convs=2, batch_norm=True),
+            Block(filters=96, convs=2, batch_norm=True),
         ],
         head="gap",
     ),
@@ -54,14 +54,19 @@ PRESETS: dict[str, Architecture] = {
     "default_color": Architecture(
         kind="cnn",
         blocks=[
-            Block(32, batch_norm=True),
-            Block(64, convs=2, batch_norm=True, residual=True, pool="none"),
-            Block(128, batch_norm=True),
-            Block(128, convs=2, batch_norm=True, residual=True, pool="none"),
-            Block(256, batch_norm=True),
-            Block(256, convs=2, batch_norm=True, residual=True, pool="none"),
+            Block(filters=32, batch_norm=True),
+            Block(filters=64, convs=2, batch_norm=True, residual=True, pool="none"),
+            Block(filters=128, batch_norm=True),
+            Block(filters=128, convs=2, batch_norm=True, residual=True, pool="none"),
+            Block(filters=256, batch_norm=True),
+            Block(filters=256, convs=2, batch_norm=True, residual=True, pool="none"),
         ],
         head="gmp",
         head_scale=0.125,
     ),
 }
+
+
+def resolve(preset: str, custom: Architecture | None) -> Architecture:
+    """The network that `model.preset` (and `model.custom` when it is "custom") names."""
+    return custom if preset == "custom" else PRESETS[preset]

@@ -1,20 +1,26 @@
-"""The run report, reports/index.html: everything a reviewer needs about one run, in one file."""
+"""The run report, reports/index.html: everything a reviewer needs about one run, in one file.
+
+Drawn by its own stage from the files the other stages wrote, so restyling it never retrains or re-predicts.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from . import html as h
-from . import plots
+from . import plots, storage
+from .params import Params, as_dict, flat_items
 
 
 @dataclass
 class RunData:
     params: dict
     meta: dict                    # data/dataset.json
-    summary: dict                 # evaluation.summarize()
+    summary: dict                 # test, per_class, confusion: as evaluation.summarize() wrote them
     train: dict                   # metrics/train.json
     history: list[dict]
     model_summary: str
@@ -27,16 +33,37 @@ class RunData:
     data_notes: dict = field(default_factory=dict)
 
 
-def flat_items(d: dict, prefix: str = "") -> list[tuple[str, object]]:
-    """Nested params as ("train.epochs", 10) pairs, in file order."""
-    out = []
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out += flat_items(v, key + ".")
-        else:
-            out.append((key, v))
-    return out
+def read_run(p: Params) -> RunData:
+    """Everything the report shows, from the outputs of prepare, build, train and evaluate."""
+    from .stage import AUGMENTED, META, PREPARED, PROBABILITIES, revision
+
+    def read_json(path: str) -> dict:
+        return json.loads(Path(path).read_text())
+
+    meta = storage.load_meta(META)
+    x_test, y_test = storage.load_split(PREPARED, "test")
+    samples = np.load(AUGMENTED, allow_pickle=False)
+    title = "augmented training samples" if samples["augmented"] else "training samples (augmentation off)"
+    augmentation = plots.image_grid(samples["images"], [meta["classes"][int(y)] for y in samples["labels"]],
+                                    title=title)
+    import pandas as pd
+
+    return RunData(
+        params=as_dict(p), meta=meta,
+        summary={name: read_json(f"metrics/{name}.json") for name in ("test", "per_class", "confusion")},
+        train=read_json("metrics/train.json"), history=pd.read_csv("metrics/history.csv").to_dict("records"),
+        model_summary=Path("reports/model_summary.txt").read_text(),
+        param_count=read_json("metrics/model.json")["parameters"], revision=revision(),
+        probs=np.load(PROBABILITIES, allow_pickle=False), y_test=y_test, x_test=x_test,
+        augmentation_png=augmentation,
+        data_notes={"skipped": read_json("metrics/data.json").get("skipped_files", [])})
+
+
+def worst_mistakes(probs: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n most confident wrong predictions."""
+    pred = probs.argmax(axis=1)
+    wrong = np.flatnonzero(pred != np.asarray(y))
+    return wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:n]
 
 
 def _relevant(params: dict) -> dict:
@@ -92,15 +119,15 @@ def samples_gallery(x, y, probs, classes, indices) -> str:
 
 
 def render(run: RunData, gallery: int, seed: int) -> str:
-    from .evaluation import worst_mistakes
-
     classes = run.meta["classes"]
     test = run.summary["test"]
     cm = np.array([[run.summary["confusion"][t][p] for p in classes] for t in classes])
     p = run.params
     cards = "".join([
         h.card("test accuracy", f"{test['accuracy']:.2%}"),
-        h.card("test loss", f"{test['loss']:.4f}"),
+        h.card("test loss", f"{test['loss']:.4f}", "cross-entropy", "same"),
+        h.card("validation loss", f"{run.train['val_cross_entropy']:.4f}", "cross-entropy", "same")
+        if "val_cross_entropy" in run.train else "",
         h.card("macro F1", f"{test['macro_f1']:.4f}"),
         h.card("training time", f"{run.train.get('train_seconds', 0):.0f} s",
                f"{run.train.get('images_per_second', 0):,.0f} images/s", "same"),
@@ -114,7 +141,10 @@ def render(run: RunData, gallery: int, seed: int) -> str:
         h.img(plots.learning_curves({"": run.history}), "loss and accuracy per epoch") if run.history else "",
         f'<p class="note">{len(run.history)} epochs; final validation accuracy '
         f'{run.train.get("val_accuracy", float("nan")):.2%}, train accuracy {run.train.get("train_accuracy", float("nan")):.2%}'
-        f' (train accuracy is measured on augmented batches while the weights change).</p>',
+        f' (train accuracy is measured on augmented batches while the weights change). The test and validation '
+        f'losses above and the curves are plain cross-entropy, comparable with each other; the training objective '
+        f'(<code>loss</code>, <code>val_loss</code> in metrics/) adds label smoothing of '
+        f'{p["train"]["label_smoothing"]}.</p>',
         "<h2>Confusion matrix (test set)</h2>",
         '<p class="note">Rows are the true class, columns the predicted class. Green: correct predictions (the '
         'diagonal); orange: mistakes, shaded on their own scale so that small ones stay visible.</p>',

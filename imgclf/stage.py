@@ -12,8 +12,10 @@ from .params import Params, load
 VALIDATED = Path("data/params.valid")
 PREPARED = Path("data/prepared")
 META = Path("data/dataset.json")
-UNTRAINED = Path("models/untrained.keras")
 MODEL = Path("models/model.keras")
+AUGMENTED = Path("data/augmented_samples.npz")          # written by train, drawn by report
+PROBABILITIES = Path("metrics/test_probabilities.npy")
+REPORT = Path("reports/index.html")
 
 
 def begin() -> Params:

@@ -94,7 +94,9 @@ def fit(model, x_train, y_train, x_val, y_val, num_classes: int, train: TrainPar
     val = eval_dataset(x_val, y_val, num_classes, max(train.batch_size, 256))
     model.compile(optimizer=optimizer(train, steps_per_epoch * train.epochs),
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=train.label_smoothing),
-                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+                  # Plain cross-entropy beside the smoothed loss: the one that compares with the test loss.
+                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy"),
+                           keras.metrics.CategoricalCrossentropy(name="cross_entropy")])
     log = EpochLog(train.epochs, len(x_train))
     callbacks = [keras.callbacks.TerminateOnNaN(), log, *(extra_callbacks or [])]
     if train.ema:

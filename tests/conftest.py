@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from imgclf import synthetic
+from imgclf.params import set_dotted
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -45,11 +46,7 @@ def edit_params(project: Path, **changes) -> None:
     path = project / "params.yaml"
     params = yaml.safe_load(path.read_text())
     for dotted, value in changes.items():
-        node = params
-        *parents, leaf = dotted.split(".")
-        for key in parents:
-            node = node[key]
-        node[leaf] = value
+        set_dotted(params, dotted, value)
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from imgclf.models import build
-from imgclf.params import Architecture, Block
+from imgclf.architecture import Architecture, Block
 from imgclf.presets import PRESETS
 
 # Parameter counts of the seed tutorials' networks (and of layer-by-layer sums for the others).
@@ -35,8 +35,8 @@ def test_every_preset_builds_and_outputs_probabilities(name, shape):
 def test_residual_blocks_and_crop_model():
     import numpy as np
 
-    arch = Architecture(kind="cnn", blocks=[Block(16, convs=2, batch_norm=True, residual=True),
-                                            Block(32, convs=2, batch_norm=True, residual=True, pool="none")],
+    arch = Architecture(kind="cnn", blocks=[Block(filters=16, convs=2, batch_norm=True, residual=True),
+                                            Block(filters=32, convs=2, batch_norm=True, residual=True, pool="none")],
                         head="gap")
     model = build(arch, (32, 32, 3), 5, crop_size=28)
     assert any(layer.name.endswith("_add") for layer in model.layers)

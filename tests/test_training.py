@@ -16,11 +16,14 @@ def data():
 def test_learns_synthetic_patterns_and_records_history():
     x, y, xv, yv = data()
     model = build(PRESETS["tutorial_dense128"], (28, 28, 1), 10, seed=1)
-    result = training.fit(model, x, y, xv, yv, 10, TrainParams(epochs=3, batch_size=32, learning_rate=0.003),
+    result = training.fit(model, x, y, xv, yv, 10, TrainParams(epochs=3, batch_size=32, learning_rate=0.003, optimizer="adam"),
                           AugmentParams(flip=True), seed=1)
     assert [r["epoch"] for r in result.history] == [1, 2, 3]
     assert result.history[-1]["val_accuracy"] > 0.5  # chance is 0.1
     assert result.images_per_second > 0 and not result.stopped_early
+    # plain cross-entropy beside the label-smoothed objective (default smoothing 0.1): like with like for the test loss
+    last = result.history[-1]
+    assert last["val_cross_entropy"] < last["val_loss"] and last["cross_entropy"] > 0
 
 
 def test_same_seed_same_weights():
@@ -28,7 +31,8 @@ def test_same_seed_same_weights():
     outs = []
     for _ in range(2):
         model = build(PRESETS["tutorial_dense128"], (28, 28, 1), 10, seed=3)
-        training.fit(model, x, y, xv, yv, 10, TrainParams(epochs=1, batch_size=32), AugmentParams(crop_padding=2), 3)
+        training.fit(model, x, y, xv, yv, 10, TrainParams(epochs=1, batch_size=32, learning_rate=0.003, optimizer="adam"),
+                     AugmentParams(crop_padding=2), 3)
         outs.append(model.predict(xv, verbose=0))
     np.testing.assert_array_equal(outs[0], outs[1])
 

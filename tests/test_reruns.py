@@ -1,0 +1,76 @@
+"""The README's table "I change X -> these stages rerun": each row, done for real in a git+DVC project."""
+
+import re
+import subprocess
+
+import pytest
+
+from conftest import ROOT, edit_params, make_mirror, make_project, run
+
+pytestmark = pytest.mark.slow
+STAGES = ("validate", "prepare", "build", "train", "evaluate", "report")
+
+
+def ran(output: str) -> list[str]:
+    """Stages that ran (validate, which takes a second on any params change, is left out)."""
+    return [s for s in STAGES[1:] if f"Running stage '{s}'" in output]
+
+
+def readme_rows() -> dict[str, list[str]]:
+    text = (ROOT / "README.md").read_text()
+    table = text.split("<!-- reruns:start -->")[1].split("<!-- reruns:end -->")[0]
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table.strip().splitlines()[2:]]
+    return {change: re.findall(r"`(\w+)`", stages) for change, stages in rows}
+
+
+def edit_file(project, path, old, new):
+    file = project / path
+    text = file.read_text()
+    assert old in text
+    file.write_text(text.replace(old, new, 1))
+
+
+CHANGES = {  # the README's first column -> what a user does
+    "nothing": lambda p: None,
+    "a plot's style (`imgclf/plots.py`)": lambda p: edit_file(p, "imgclf/plots.py", "dpi=110", "dpi=120"),
+    "the page template (`imgclf/html.py`)": lambda p: edit_file(p, "imgclf/html.py", "--accent:#2456a6",
+                                                                  "--accent:#1f4e9a"),
+    "`eval.gallery`": lambda p: edit_params(p, **{"eval.gallery": 3}),
+    "`eval.tta_flip`, `eval.batch_size`": lambda p: edit_params(p, **{"eval.tta_flip": False}),
+    "`train.*`, `augment.*`": lambda p: edit_params(p, **{"train.epochs": 1}),
+    "`model.*`": lambda p: edit_params(p, **{"model.preset": "tutorial_mlp_deep"}),
+    "`data.val_split`": lambda p: edit_params(p, **{"data.val_split": 0.2}),
+    "`seed`": lambda p: edit_params(p, **{"seed": 7}),
+    "nothing, but `dvc repro -f build`": lambda p: run(["dvc", "repro", "-f", "build"], p).stdout,
+}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("reruns")
+    env = make_mirror(root)
+    proj = make_project(root / "project", env)
+    run(["dvc", "repro"], proj, env=env)
+    run(["git", "add", "-A"], proj)
+    run(["git", "commit", "-qm", "baseline run"], proj)
+    return proj, env
+
+
+def test_the_readme_table_lists_every_tested_change():
+    assert set(readme_rows()) == set(CHANGES)
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_change_reruns_what_the_readme_says(project, change):
+    proj, env = project
+    expected = readme_rows()[change]
+    before = CHANGES[change](proj) or ""
+    status = run(["dvc", "status", "--json"], proj, env=env).stdout
+    after = run(["dvc", "repro"], proj, env=env).stdout
+    assert ran(before + after) == [s for s in STAGES if s in expected], before + after
+    if expected == ["report"]:
+        assert '"report"' in status and '"train"' not in status and '"evaluate"' not in status
+    # Back to the committed baseline (outputs from DVC's cache) for the next row.
+    run(["git", "checkout", "--", "."], proj)
+    run(["dvc", "checkout", "--force"], proj, env=env)
+    assert ran(run(["dvc", "repro"], proj, env=env).stdout) == []
