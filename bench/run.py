@@ -182,12 +182,10 @@ def section_dvclive(args, env) -> str:
 
 
 def _plot_curves(runs: dict, path: Path, dataset: str) -> None:
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     for name, r in runs.items():
         ax.plot([c["seconds"] for c in r["curve"]], [c["test_accuracy"] for c in r["curve"]], marker="o", label=name)
     ax.set_xlabel("training seconds (2-core CPU)")
@@ -196,7 +194,6 @@ def _plot_curves(runs: dict, path: Path, dataset: str) -> None:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
 
 
 def _timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:

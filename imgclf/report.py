@@ -13,6 +13,7 @@ import numpy as np
 
 from . import html as h
 from . import plots, storage
+from .errors import UserError
 from .params import Params, as_dict, flat_items
 
 
@@ -35,6 +36,15 @@ class RunData:
 
 def read_run(p: Params) -> RunData:
     """Everything the report shows, from the outputs of prepare, build, train and evaluate."""
+    try:
+        return _read_run(p)
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc.filename} is missing: run the earlier stages first (dvc repro)") from None
+
+
+def _read_run(p: Params) -> RunData:
+    import pandas as pd
+
     from .stage import AUGMENTED, META, PREPARED, PROBABILITIES, revision
 
     def read_json(path: str) -> dict:
@@ -44,10 +54,6 @@ def read_run(p: Params) -> RunData:
     x_test, y_test = storage.load_split(PREPARED, "test")
     samples = np.load(AUGMENTED, allow_pickle=False)
     title = "augmented training samples" if samples["augmented"] else "training samples (augmentation off)"
-    augmentation = plots.image_grid(samples["images"], [meta["classes"][int(y)] for y in samples["labels"]],
-                                    title=title)
-    import pandas as pd
-
     return RunData(
         params=as_dict(p), meta=meta,
         summary={name: read_json(f"metrics/{name}.json") for name in ("test", "per_class", "confusion")},
@@ -55,7 +61,8 @@ def read_run(p: Params) -> RunData:
         model_summary=Path("reports/model_summary.txt").read_text(),
         param_count=read_json("metrics/model.json")["parameters"], revision=revision(),
         probs=np.load(PROBABILITIES, allow_pickle=False), y_test=y_test, x_test=x_test,
-        augmentation_png=augmentation,
+        augmentation_png=plots.image_grid(samples["images"], [meta["classes"][int(y)] for y in samples["labels"]],
+                                          title=title),
         data_notes={"skipped": read_json("metrics/data.json").get("skipped_files", [])})
 
 

@@ -71,6 +71,16 @@ def make_project(proj: Path, env: dict | None = None) -> Path:
     return proj
 
 
+def committed_run(root: Path) -> tuple[Path, dict]:
+    """A project under `root` with a synthetic mirror, the whole pipeline run once and committed."""
+    env = make_mirror(root)
+    proj = make_project(root / "project", env)
+    run(["dvc", "repro"], proj, env=env)
+    run(["git", "add", "-A"], proj)
+    run(["git", "commit", "-qm", "baseline run"], proj)
+    return proj, env
+
+
 @pytest.fixture
 def project(tmp_path, mirror):
     return make_project(tmp_path / "project")

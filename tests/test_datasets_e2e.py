@@ -11,7 +11,7 @@ pytestmark = pytest.mark.slow
 
 
 def ran(output: str) -> list[str]:
-    return [s for s in ("prepare", "build", "train", "evaluate") if f"Running stage '{s}'" in output]
+    return [s for s in ("prepare", "build", "train", "evaluate", "report") if f"Running stage '{s}'" in output]
 
 
 def test_cifar10_then_back_to_fashion_from_the_cache(project):
@@ -19,7 +19,7 @@ def test_cifar10_then_back_to_fashion_from_the_cache(project):
     fashion = json.loads((project / "metrics/test.json").read_text())
     edit_params(project, **{"data.dataset": "cifar10", "augment.hue": 0.05, "augment.saturation": 0.2})
     out = run(["dvc", "repro"], project).stdout
-    assert ran(out) == ["prepare", "build", "train", "evaluate"]
+    assert ran(out) == ["prepare", "build", "train", "evaluate", "report"]
     meta = json.loads((project / "data/dataset.json").read_text())
     assert meta["image_shape"] == [32, 32, 3] and meta["classes"][0] == "airplane"
     assert json.loads((project / "metrics/data.json").read_text())["test_images"] == 200

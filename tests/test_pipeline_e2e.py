@@ -46,6 +46,12 @@ def test_repro_reruns_only_what_changed_and_diffs_metrics(project):
 
     run(["git", "add", "-A"], project)
     run(["git", "commit", "-qm", "baseline"], project)
+    # The trained model is a DVC artifact: `dvc artifacts get` fetches the committed one.
+    listed = run(["dvc", "ls", ".", "--dvc-only", "-R"], project).stdout
+    assert "models/model.keras" in listed
+    got = run(["dvc", "artifacts", "get", ".", "classifier", "--rev", "HEAD", "-o", "fetched.keras"], project)
+    assert (project / "fetched.keras").read_bytes() == (project / "models/model.keras").read_bytes(), got.stdout
+    (project / "fetched.keras").unlink()
     edit_params(project, **{"model.preset": "tutorial_cnn"})
     assert ran(run(["dvc", "repro"], project).stdout) == ["build", "train", "evaluate", "report"]
     diff = json.loads(run(["dvc", "metrics", "diff", "--all", "--json"], project).stdout)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from imgclf.browser import render
-from conftest import ROOT, edit_params, make_mirror, make_project, run
+from conftest import ROOT, committed_run, edit_params, run
 
 pytestmark = pytest.mark.slow
 
@@ -17,12 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """A committed baseline run, a second commit with another preset, and two experiments on top."""
-    root = tmp_path_factory.mktemp("reports")
-    env = make_mirror(root)
-    proj = make_project(root / "project", env)
-    run(["dvc", "repro"], proj, env=env)
-    run(["git", "add", "-A"], proj)
-    run(["git", "commit", "-qm", "baseline run"], proj)
+    proj, env = committed_run(tmp_path_factory.mktemp("reports"))
     edit_params(proj, **{"model.preset": "tutorial_mlp300"})
     run(["dvc", "repro"], proj, env=env)
     run(["git", "add", "-A"], proj)

@@ -1,11 +1,10 @@
 """The README's table "I change X -> these stages rerun": each row, done for real in a git+DVC project."""
 
 import re
-import subprocess
 
 import pytest
 
-from conftest import ROOT, edit_params, make_mirror, make_project, run
+from conftest import ROOT, committed_run, edit_params, run
 
 pytestmark = pytest.mark.slow
 STAGES = ("validate", "prepare", "build", "train", "evaluate", "report")
@@ -47,13 +46,7 @@ CHANGES = {  # the README's first column -> what a user does
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    root = tmp_path_factory.mktemp("reruns")
-    env = make_mirror(root)
-    proj = make_project(root / "project", env)
-    run(["dvc", "repro"], proj, env=env)
-    run(["git", "add", "-A"], proj)
-    run(["git", "commit", "-qm", "baseline run"], proj)
-    return proj, env
+    return committed_run(tmp_path_factory.mktemp("reruns"))
 
 
 def test_the_readme_table_lists_every_tested_change():
