@@ -166,6 +166,10 @@ def section_dvclive(args, env) -> str:
 
     The callback works once per epoch, so the fastest network (seconds per epoch) is its worst case.
     """
+    import importlib.util
+
+    if importlib.util.find_spec("dvclive") is None:
+        sys.exit("bench: the dvclive section needs dvclive, which imgclf does not depend on: pip install dvclive")
     epochs = 2 if args.smoke else 4
     base = {"dataset": args.dataset, "downloads": args.downloads, "case": "pipeline", "preset": "tutorial_dense128",
             "train": {**TUTORIAL_TRAIN, "epochs": epochs}}
