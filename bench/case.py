@@ -67,7 +67,8 @@ def main() -> None:
             from dvclive import Live
             from dvclive.keras import DVCLiveCallback
 
-            extra.append(DVCLiveCallback(live=Live(spec["dvclive"], save_dvc_exp=False)))
+            # dvcyaml=None: by default dvclive rewrites the project's dvc.yaml (drops its comments, adds its own files)
+            extra.append(DVCLiveCallback(live=Live(spec["dvclive"], save_dvc_exp=False, dvcyaml=None)))
         # No augmentation unless the case names it (the tutorials have none).
         aug = AugmentParams(**{"flip": False, **spec.get("augment", {})})
         fit = training.fit(model, x_tr, y_tr, x_va, y_va, classes, train, aug, seed, extra_callbacks=extra)

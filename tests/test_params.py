@@ -49,7 +49,7 @@ def test_imgclf_params_lists_every_field():
         assert main(["params"]) == 0
     text = out.getvalue()
     assert "train.weight_decay = 0.0005    (float >= 0)" in text
-    assert "model.precision = mixed_bfloat16    (auto | float32 | mixed_bfloat16 | mixed_float16)" in text
+    assert "model.precision = auto    (auto | float32 | mixed_bfloat16 | mixed_float16)" in text
 
 
 @pytest.mark.parametrize("text,value", [("1e-05", 1e-05), ("1e-3", 0.001), (" 2.5E-4 ", 2.5e-4), ("0.2", 0.2)])
