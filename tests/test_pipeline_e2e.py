@@ -46,10 +46,11 @@ def test_repro_reruns_only_what_changed_and_diffs_metrics(project):
 
     run(["git", "add", "-A"], project)
     run(["git", "commit", "-qm", "baseline"], project)
-    # The trained model is a DVC artifact: `dvc artifacts get` fetches the committed one.
-    listed = run(["dvc", "ls", ".", "--dvc-only", "-R"], project).stdout
-    assert "models/model.keras" in listed
-    got = run(["dvc", "artifacts", "get", ".", "classifier", "--rev", "HEAD", "-o", "fetched.keras"], project)
+    # The trained model is a DVC artifact: registered as a version (a GTO git tag, DVC's model-registry
+    # convention), `dvc artifacts get` fetches exactly the committed model.
+    run(["gto", "register", "classifier"], project)
+    assert "classifier@v0.0.1" in run(["git", "tag"], project).stdout
+    got = run(["dvc", "artifacts", "get", ".", "classifier", "-o", "fetched.keras"], project)
     assert (project / "fetched.keras").read_bytes() == (project / "models/model.keras").read_bytes(), got.stdout
     (project / "fetched.keras").unlink()
     edit_params(project, **{"model.preset": "tutorial_cnn"})
@@ -88,7 +89,8 @@ def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(project):
         assert errors and message in errors[0], proc.stdout + proc.stderr
         assert "Traceback" not in proc.stdout + proc.stderr
         assert ran(proc.stdout) == []  # stopped by the validate stage, before any stage deleted its outputs
-        run(["git", "checkout", "params.yaml"], project)
+        # from HEAD: a failed `dvc exp run` leaves its params.yaml staged in the git index
+        run(["git", "checkout", "HEAD", "--", "params.yaml"], project)
         assert {p: (project / p).read_bytes() for p in before} == before
 
 
