@@ -89,8 +89,11 @@ def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(project):
         assert errors and message in errors[0], proc.stdout + proc.stderr
         assert "Traceback" not in proc.stdout + proc.stderr
         assert ran(proc.stdout) == []  # stopped by the validate stage, before any stage deleted its outputs
-        # from HEAD: a failed `dvc exp run` leaves its params.yaml staged in the git index
+        # Undo the failed experiment as a user would (params.yaml from HEAD: the failed run left it staged), and
+        # drop the executor ref DVC can leave behind after a failed workspace run; the next `dvc exp run` was
+        # seen to start from it (with the bad value still in) on this DVC version.
         run(["git", "checkout", "HEAD", "--", "params.yaml"], project)
+        run(["git", "update-ref", "-d", "refs/exps/exec/EXEC_HEAD"], project)
         assert {p: (project / p).read_bytes() for p in before} == before
 
 
