@@ -32,6 +32,7 @@ class RunData:
     x_test: np.ndarray
     augmentation_png: bytes | None = None
     data_notes: dict = field(default_factory=dict)
+    environment: dict = field(default_factory=dict)   # metrics/environment.json: what the speed depends on
 
 
 def read_run(p: Params) -> RunData:
@@ -63,7 +64,8 @@ def _read_run(p: Params) -> RunData:
         probs=np.load(PROBABILITIES, allow_pickle=False), y_test=y_test, x_test=x_test,
         augmentation_png=plots.image_grid(samples["images"], [meta["classes"][int(y)] for y in samples["labels"]],
                                           title=title),
-        data_notes={"skipped": read_json("metrics/data.json").get("skipped_files", [])})
+        data_notes={"skipped": read_json("metrics/data.json").get("skipped_files", [])},
+        environment=read_json("metrics/environment.json"))
 
 
 def worst_mistakes(probs: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
@@ -139,6 +141,9 @@ def render(run: RunData, gallery: int, seed: int) -> str:
         h.card("training time", f"{run.train.get('train_seconds', 0):.0f} s",
                f"{run.train.get('images_per_second', 0):,.0f} images/s", "same"),
         h.card("parameters", f"{run.param_count:,}"),
+        h.card("precision", h.esc(run.environment.get("precision", "?")),
+               h.esc(f"{run.environment.get('device', '?')}, {run.environment.get('isa_class', '?')}"), "same")
+        if run.environment else "",
     ])
     rng = np.random.default_rng(seed)
     samples = np.sort(rng.choice(len(run.y_test), size=min(16, len(run.y_test)), replace=False))
@@ -170,6 +175,12 @@ def render(run: RunData, gallery: int, seed: int) -> str:
     if skipped:
         body += ["<h2>Skipped input files</h2>",
                  "<ul>" + "".join(f"<li>{h.esc(s)}</li>" for s in skipped) + "</ul>"]
+    if run.environment:
+        body += ["<h2>Machine</h2>",
+                 '<p class="note">Training time holds only for this hardware class and precision; '
+                 '<code>imgclf compare</code> warns when two runs differ here.</p>',
+                 params_list({k: ", ".join(map(str, v)) if isinstance(v, list) else v
+                              for k, v in run.environment.items()})]
     body += ["<h2>Model</h2>", f"<pre>{h.esc(run.model_summary)}</pre>",
              "<h2>Params</h2>", params_list(_relevant(p))]
     sub = (f"{h.esc(run.meta['dataset'])} &middot; preset <b>{h.esc(p['model']['preset'])}</b> &middot; "

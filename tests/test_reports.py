@@ -38,10 +38,12 @@ def test_run_report_in_chromium(runs, tmp_path):
     assert page.console_errors == [] and page.requests == []
     assert f"{test['accuracy']:.2%}" in page.text and f"{test['macro_f1']:.4f}" in page.text
     for heading in ("Learning curves", "Confusion matrix", "Per-class precision", "Most confident mistakes",
-                    "Sample test predictions", "Augmented training samples", "Model", "Params"):
+                    "Sample test predictions", "Augmented training samples", "Machine", "Model", "Params"):
         assert heading in page.text
     per_class = json.loads((proj / "metrics/per_class.json").read_text())
     assert f"{per_class['Trouser']['recall']:.3f}" in page.text
+    machine = json.loads((proj / "metrics/environment.json").read_text())
+    assert machine["precision"] == "float32" and machine["cpu_model"] in page.text and machine["isa_class"] in page.text
     assert page.images_loaded >= 10 and (tmp_path / "index.png").stat().st_size > 10_000
 
 
