@@ -25,6 +25,32 @@ def make_mirror(root: Path) -> dict[str, str]:
     return {"IMGCLF_MIRROR": str(root / "mirror"), "IMGCLF_CHECKSUMS": str(checks)}
 
 
+CLOSED = "http://127.0.0.1:9/"  # nothing listens there: the "official download" fails at once
+
+
+@pytest.fixture
+def fashion_release(tmp_path, monkeypatch):
+    """A Fashion-MNIST-like release whose official checksums are those of a small synthetic mirror; returns the
+    mirror folder. No environment mirror is set: each test chooses its source."""
+    import dataclasses
+    import gzip
+    import hashlib
+
+    from imgclf import sources
+
+    monkeypatch.delenv("IMGCLF_CHECKSUMS", raising=False)
+    monkeypatch.delenv("IMGCLF_MIRROR", raising=False)
+    root = tmp_path / "mirror"
+    sums = synthetic.fashion_mirror(root, n_train=50, n_test=20)
+    files = {}
+    for key, md5 in sums.items():
+        raw = gzip.decompress((root / key).read_bytes())
+        files[key.split("/")[1]] = (md5, hashlib.md5(raw).hexdigest())
+    rel = dataclasses.replace(sources.FASHION_MNIST, files=files, urls=(CLOSED,), debian_dir=str(tmp_path / "none"))
+    monkeypatch.setitem(sources.RELEASES, "fashion_mnist", rel)
+    return root
+
+
 @pytest.fixture
 def mirror(tmp_path, monkeypatch):
     env = make_mirror(tmp_path)

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, edit_params, make_project, run
+from conftest import CLOSED, ROOT, edit_params, make_project, run
 from imgclf import atomic, dataset, folder, idx, sources, synthetic
 from imgclf.errors import cli_entry
 from imgclf.params import DataParams
 
-CLOSED = "http://127.0.0.1:9/"  # nothing listens there
+
 
 
 def one_line(capsys, func, *args, match: str, **kwargs) -> str:
@@ -89,21 +89,6 @@ def servers():
     yield lambda *a, **k: made.append(Server(*a, **k)) or made[-1]
     for s in made:
         s.close()
-
-
-@pytest.fixture
-def fashion(tmp_path, monkeypatch):
-    """A Fashion-MNIST-like release whose official checksums are a small synthetic mirror's."""
-    monkeypatch.delenv("IMGCLF_CHECKSUMS", raising=False)
-    monkeypatch.delenv("IMGCLF_MIRROR", raising=False)
-    root = tmp_path / "mirror"
-    sums = synthetic.fashion_mirror(root, n_train=50, n_test=20)
-    files = {}
-    for key, md5 in sums.items():
-        files[key.split("/")[1]] = (md5, hashlib.md5(gzip.decompress((root / key).read_bytes())).hexdigest())
-    rel = dataclasses.replace(sources.FASHION_MNIST, files=files, urls=(CLOSED,), debian_dir=str(tmp_path / "none"))
-    monkeypatch.setitem(sources.RELEASES, "fashion_mnist", rel)
-    return root
 
 
 CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -272,22 +257,22 @@ def test_sixteen_bit_png_is_scaled_not_clipped(tmp_path):
 # ------------------------------------------------------------------ 3, 4, 10. downloads
 
 
-def test_corrupt_gz_in_the_mirror_is_one_line_and_not_kept(tmp_path, fashion, monkeypatch, capsys):
-    path = fashion / "fashion-mnist" / "train-labels-idx1-ubyte.gz"
+def test_corrupt_gz_in_the_mirror_is_one_line_and_not_kept(tmp_path, fashion_release, monkeypatch, capsys):
+    path = fashion_release / "fashion-mnist" / "train-labels-idx1-ubyte.gz"
     data = bytearray(path.read_bytes())
     data[10] = 0xFF  # first deflate block header: invalid block type -> zlib.error, not OSError
     path.write_bytes(bytes(data))
     with pytest.raises(Exception) as raw:  # what the gzip module raises on it
         gzip.decompress(bytes(data))
     assert type(raw.value).__name__ == "error"
-    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion))
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     one_line(capsys, sources.fetch, "fashion_mnist", tmp_path / "dl", match="does not match its official checksum")
     assert not (tmp_path / "dl" / "fashion-mnist" / path.name).exists()
 
 
-def test_corrupt_download_already_on_disk_is_deleted_with_a_line_and_fetched_again(tmp_path, fashion, monkeypatch,
+def test_corrupt_download_already_on_disk_is_deleted_with_a_line_and_fetched_again(tmp_path, fashion_release, monkeypatch,
                                                                                     capsys):
-    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion))
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     out = sources.fetch("fashion_mnist", tmp_path / "dl")
     damaged = bytearray((out / "t10k-images-idx3-ubyte.gz").read_bytes())
     damaged[10] = 0xFF
@@ -311,11 +296,11 @@ def _bomb(n_bytes: int) -> bytes:
     return stream.getvalue()
 
 
-def test_gzip_bomb_is_checked_before_and_never_inflated_in_memory(tmp_path, fashion, monkeypatch, capsys):
+def test_gzip_bomb_is_checked_before_and_never_inflated_in_memory(tmp_path, fashion_release, monkeypatch, capsys):
     bomb = _bomb(256 << 20)
     assert len(bomb) < 2 << 20
-    (fashion / "fashion-mnist" / "train-images-idx3-ubyte.gz").write_bytes(bomb)
-    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion))
+    (fashion_release / "fashion-mnist" / "train-images-idx3-ubyte.gz").write_bytes(bomb)
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     tracemalloc.start()
     try:
         one_line(capsys, sources.fetch, "fashion_mnist", tmp_path / "dl", match="does not match its official checksum")
@@ -343,9 +328,9 @@ def test_idx_header_whose_sizes_overflow(dims, capsys):
     one_line(capsys, idx.parse, data, "x.idx", match=r"x.idx: its header claims .* bytes")
 
 
-def test_mirror_url_404_is_one_line_and_does_not_fall_back_to_the_internet(tmp_path, fashion, monkeypatch,
+def test_mirror_url_404_is_one_line_and_does_not_fall_back_to_the_internet(tmp_path, fashion_release, monkeypatch,
                                                                            servers, capsys):
-    official, mirror = servers(fashion), servers(tmp_path / "empty")
+    official, mirror = servers(fashion_release), servers(tmp_path / "empty")
     rel = dataclasses.replace(sources.RELEASES["fashion_mnist"], urls=(official.url + "fashion-mnist/",))
     monkeypatch.setitem(sources.RELEASES, "fashion_mnist", rel)
     monkeypatch.setenv("IMGCLF_MIRROR", mirror.url)
@@ -354,14 +339,14 @@ def test_mirror_url_404_is_one_line_and_does_not_fall_back_to_the_internet(tmp_p
     assert not list((tmp_path / "dl").rglob("*.gz"))
 
 
-def test_mirror_url_answering_an_html_page_is_one_line(tmp_path, fashion, monkeypatch, servers, capsys):
+def test_mirror_url_answering_an_html_page_is_one_line(tmp_path, fashion_release, monkeypatch, servers, capsys):
     monkeypatch.setenv("IMGCLF_MIRROR", servers(None, html=True).url)
     one_line(capsys, sources.fetch, "fashion_mnist", tmp_path / "dl", match=r"answered with a web page \(HTML\)")
     assert not [p for p in (tmp_path / "dl").rglob("*") if p.is_file()]
 
 
-def test_mirror_url_with_a_password_works_and_is_never_printed(tmp_path, fashion, monkeypatch, servers, capsys):
-    server = servers(fashion, auth="alice:s3cret")
+def test_mirror_url_with_a_password_works_and_is_never_printed(tmp_path, fashion_release, monkeypatch, servers, capsys):
+    server = servers(fashion_release, auth="alice:s3cret")
     monkeypatch.setenv("IMGCLF_MIRROR", server.url.replace("http://", "http://alice:s3cret@"))
     out = sources.fetch("fashion_mnist", tmp_path / "dl")
     assert len(list(out.glob("*.gz"))) == 4
@@ -375,7 +360,7 @@ def test_mirror_url_with_a_password_works_and_is_never_printed(tmp_path, fashion
 
 @pytest.mark.parametrize("url, match", [("http://bob:hunter2@127.0.0.1:9/mirror", "cannot reach"),
                                         ("http://bob:hunter2@127.0.0.1:port/mirror", "failed .*port")])
-def test_unreachable_or_malformed_mirror_url_is_one_line_without_the_password(tmp_path, fashion, monkeypatch,
+def test_unreachable_or_malformed_mirror_url_is_one_line_without_the_password(tmp_path, fashion_release, monkeypatch,
                                                                               capsys, url, match):
     monkeypatch.setenv("IMGCLF_MIRROR", url)
     line = one_line(capsys, sources.fetch, "fashion_mnist", tmp_path / "dl", match=match)
@@ -456,8 +441,8 @@ def test_a_folder_where_an_archive_member_belongs_does_not_block_the_fetch(tmp_p
     assert "was in the way" in capsys.readouterr().err
 
 
-def test_a_folder_where_a_download_belongs_does_not_block_the_fetch(tmp_path, fashion, monkeypatch, capsys):
-    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion))
+def test_a_folder_where_a_download_belongs_does_not_block_the_fetch(tmp_path, fashion_release, monkeypatch, capsys):
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     (tmp_path / "dl" / "fashion-mnist" / "train-labels-idx1-ubyte.gz" / "x").mkdir(parents=True)
     out = sources.fetch("fashion_mnist", tmp_path / "dl")
     assert (out / "train-labels-idx1-ubyte.gz").is_file()

@@ -1,7 +1,6 @@
 import dataclasses
 import functools
 import gzip
-import hashlib
 import http.server
 import threading
 
@@ -9,53 +8,38 @@ import pytest
 
 from imgclf import sources, synthetic
 from imgclf.errors import UserError
-
-CLOSED = "http://127.0.0.1:9/"  # nothing listens there: the "official download" fails at once
-
-
-@pytest.fixture
-def release(tmp_path, monkeypatch):
-    """A Fashion-MNIST-like release whose official checksums are those of a synthetic mirror."""
-    monkeypatch.delenv("IMGCLF_CHECKSUMS", raising=False)
-    monkeypatch.delenv("IMGCLF_MIRROR", raising=False)
-    root = tmp_path / "mirror"
-    sums = synthetic.fashion_mirror(root, n_train=50, n_test=20)
-    files = {}
-    for key, md5 in sums.items():
-        raw = gzip.decompress((root / key).read_bytes())
-        files[key.split("/")[1]] = (md5, hashlib.md5(raw).hexdigest())
-    rel = dataclasses.replace(sources.FASHION_MNIST, files=files, urls=(CLOSED,), debian_dir=str(tmp_path / "none"))
-    monkeypatch.setitem(sources.RELEASES, "fashion_mnist", rel)
-    return root
+from conftest import CLOSED
 
 
-def test_mirror_folder_then_already_fetched(tmp_path, release, monkeypatch):
-    monkeypatch.setenv("IMGCLF_MIRROR", str(release))
+
+
+def test_mirror_folder_then_already_fetched(tmp_path, fashion_release, monkeypatch):
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     out = sources.fetch("fashion_mnist", tmp_path / "dl")
     assert sorted(p.name for p in out.iterdir()) == sorted(sources.RELEASES["fashion_mnist"].files)
     monkeypatch.delenv("IMGCLF_MIRROR")  # second time: the verified local copies suffice
     assert sources.fetch("fashion_mnist", tmp_path / "dl") == out
 
 
-def test_checksum_mismatch_is_an_error_and_the_file_is_not_kept(tmp_path, release, monkeypatch):
-    bad = release / "fashion-mnist" / "train-labels-idx1-ubyte.gz"
+def test_checksum_mismatch_is_an_error_and_the_file_is_not_kept(tmp_path, fashion_release, monkeypatch):
+    bad = fashion_release / "fashion-mnist" / "train-labels-idx1-ubyte.gz"
     bad.write_bytes(gzip.compress(b"\0\0\x08\x01\0\0\0\x01\x07"))
-    monkeypatch.setenv("IMGCLF_MIRROR", str(release))
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     with pytest.raises(UserError, match="does not match its official checksum"):
         sources.fetch("fashion_mnist", tmp_path / "dl")
     assert not (tmp_path / "dl" / "fashion-mnist" / bad.name).exists()
 
 
-def test_a_damaged_local_copy_is_fetched_again(tmp_path, release, monkeypatch):
-    monkeypatch.setenv("IMGCLF_MIRROR", str(release))
+def test_a_damaged_local_copy_is_fetched_again(tmp_path, fashion_release, monkeypatch):
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     out = sources.fetch("fashion_mnist", tmp_path / "dl")
     (out / "t10k-labels-idx1-ubyte.gz").write_bytes(b"garbage")
     sources.fetch("fashion_mnist", tmp_path / "dl")
-    assert (out / "t10k-labels-idx1-ubyte.gz").read_bytes() == (release / "fashion-mnist/t10k-labels-idx1-ubyte.gz").read_bytes()
+    assert (out / "t10k-labels-idx1-ubyte.gz").read_bytes() == (fashion_release / "fashion-mnist/t10k-labels-idx1-ubyte.gz").read_bytes()
 
 
-def test_mirror_url(tmp_path, release, monkeypatch):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(release))
+def test_mirror_url(tmp_path, fashion_release, monkeypatch):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(fashion_release))
     handler.log_message = lambda *a: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -67,10 +51,10 @@ def test_mirror_url(tmp_path, release, monkeypatch):
         server.shutdown()
 
 
-def test_debian_copies_are_verified_by_their_decompressed_bytes(tmp_path, release, monkeypatch):
+def test_debian_copies_are_verified_by_their_decompressed_bytes(tmp_path, fashion_release, monkeypatch):
     debian = tmp_path / "debian"
     debian.mkdir()
-    for f in (release / "fashion-mnist").iterdir():
+    for f in (fashion_release / "fashion-mnist").iterdir():
         # Debian recompresses with its own header: different .gz bytes, same content.
         (debian / f.name).write_bytes(gzip.compress(gzip.decompress(f.read_bytes()), mtime=123456))
     rel = dataclasses.replace(sources.RELEASES["fashion_mnist"], debian_dir=str(debian))
@@ -79,14 +63,14 @@ def test_debian_copies_are_verified_by_their_decompressed_bytes(tmp_path, releas
     assert len(list(out.glob("*.gz"))) == 4
 
 
-def test_offline_without_a_source_names_the_mirror_variable(tmp_path, release):
+def test_offline_without_a_source_names_the_mirror_variable(tmp_path, fashion_release):
     with pytest.raises(UserError, match="IMGCLF_MIRROR"):
         sources.fetch("fashion_mnist", tmp_path / "dl")
 
 
-def test_mirror_folder_missing_a_file(tmp_path, release, monkeypatch):
-    (release / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").unlink()
-    monkeypatch.setenv("IMGCLF_MIRROR", str(release))
+def test_mirror_folder_missing_a_file(tmp_path, fashion_release, monkeypatch):
+    (fashion_release / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").unlink()
+    monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     with pytest.raises(UserError, match="has no fashion-mnist/t10k-images-idx3-ubyte.gz"):
         sources.fetch("fashion_mnist", tmp_path / "dl")
 
