@@ -289,7 +289,8 @@ def render_html(base: Run, head: Run, figures: dict) -> str:
 
 def md_code(value) -> str:
     """A user-given name (class, branch, param value) as a Markdown code span, so that Markdown, HTML, math,
-    @mentions and emoji codes in it show as plain text in a PR comment."""
+    @mentions and emoji codes in it show as plain text in a PR comment. For running text, not table cells
+    (where a | would end the cell)."""
     s = " ".join(str(value).splitlines()) or " "
     fence = "`" * (max((len(run) for run in re.findall("`+", s)), default=0) + 1)
     if s[0] == "`" or s[-1] == "`" or (s[0] == " " and s[-1] == " " and s.strip()):

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 CONFIDENCE = 0.95
-ALPHA = 1 - CONFIDENCE
+ALPHA = 0.05            # 1 - CONFIDENCE, written out: 1 - 0.95 is 0.050000000000000044
 
 
 def wilson(correct: int, total: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:

@@ -92,7 +92,7 @@ def test_clear_improvement_and_regression(proj, tmp_path):
     base_acc = json.loads(run(["git", "show", "HEAD:metrics/test.json"], proj).stdout)["accuracy"]
     assert worse["head"]["accuracy"] - worse["base"]["accuracy"] == pytest.approx(p["delta"])
     assert worse["base"]["accuracy"] == pytest.approx(base_acc, abs=1e-4)
-    assert p["delta_ci"][0] < p["delta"] < p["delta_ci"][1] < 0
+    assert p["delta_ci"][0] <= p["delta"] < p["delta_ci"][1] < 0
     gate = scripts(str(ROOT / "scripts/pr_gate.py"), str(tmp_path / "worse" / "compare.json"), cwd=proj)
     assert gate.returncode == 1 and gate.stdout.startswith("significant regression: head is worse")
 
@@ -175,3 +175,28 @@ def test_different_test_sets_get_no_paired_test(proj, tmp_path):
                                                  "(base has 96 test images, head 64)")
     assert not figures["significant_regression"]
     assert "Paired test" not in md and "Right in base, wrong in head" not in (tmp_path / "compare.html").read_text()
+
+
+def test_runs_on_different_hardware_classes_are_flagged(proj, tmp_path):
+    proj, env = proj
+    other = tmp_path / "checkout"
+    run(["git", "worktree", "add", "-q", "-b", "hw-a", str(other), "HEAD"], proj)
+    try:
+        for branch, environment in (("hw-a", {"precision": "mixed_bfloat16", "device": "CPU", "isa_class": "avx512_bf16"}),
+                                    ("hw-b", {"precision": "float32", "device": "CPU", "isa_class": "avx2"}),
+                                    ("hw-c", {"precision": "float32", "device": "CPU", "isa_class": "avx2"})):
+            if branch != "hw-a":
+                run(["git", "checkout", "-q", "-b", branch], other)
+            (other / "metrics" / "environment.json").write_text(
+                json.dumps({**environment, "cpu_model": "some CPU", "tensorflow": "2.21.0"}))
+            run(["git", "add", "metrics/environment.json"], other)
+            run(["git", "commit", "-qm", f"environment {branch}", "--allow-empty"], other)
+    finally:
+        run(["git", "worktree", "remove", "--force", str(other)], proj)
+    warning = "base ran on avx512_bf16/mixed_bfloat16, head on avx2/float32: training times are not comparable"
+    figures, md = compare(proj, env, "hw-a", "hw-b", tmp_path / "ab")
+    assert figures["hardware"] == warning and md.splitlines()[4] == f"⚠️ {warning}"
+    assert warning in render(tmp_path / "ab" / "compare.html").text
+    # Same hardware class, or an older run without the file: nothing to say.
+    assert compare(proj, env, "hw-b", "hw-c", tmp_path / "bc")[0]["hardware"] is None
+    assert compare(proj, env, "HEAD", "hw-b", tmp_path / "old")[0]["hardware"] is None
