@@ -195,7 +195,7 @@ def _class_p(r: dict) -> str:
     return f"{p['p_value']:.2g} ({p['p_adjusted']:.2g})" + (" *" if p["significant"] else "")
 
 
-def _significance_html(f: dict, base: Run, head: Run) -> list[str]:
+def _significance_html(f: dict) -> list[str]:
     body = ["<h2>Is the difference real?</h2>"]
     p = f["paired"]
     if p:
@@ -257,7 +257,7 @@ def render_html(base: Run, head: Run, figures: dict) -> str:
     body += [f'<div class="cards">{cards}</div>', "<h2>Params that changed</h2>",
              h.table(["param", f"base ({base.rev})", f"head ({head.rev})"], params) if params
              else '<p class="note">No param changed.</p>']
-    body += _significance_html(figures, base, head) + _per_class_html(figures, base, head)
+    body += _significance_html(figures) + _per_class_html(figures, base, head)
     cms = confusion_matrices(base, head)
     if cms is None:
         body.append('<p class="note">The two runs have different classes: no confusion-matrix difference.</p>')

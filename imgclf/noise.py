@@ -63,6 +63,8 @@ def measure(count: int, first: int | None = None, out: str | Path = NOISE) -> di
             print(f"noise: seed {seed} ({i} of {count}): dvc exp run -S seed={seed}", flush=True)
             _dvc("exp", "run", "-S", f"seed={seed}")
             accuracy.append(json.loads(Path("metrics/test.json").read_text())["accuracy"])
+    except UserError as exc:
+        raise UserError(f"{exc}; params.yaml was put back: run `dvc repro` to restore the workspace's own run") from None
     finally:
         write_text("params.yaml", original)
     print("noise: restoring the workspace's own run (dvc repro, from DVC's run cache)", flush=True)

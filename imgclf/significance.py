@@ -11,9 +11,6 @@ from __future__ import annotations
 from . import noise, stats
 from .stats import interval
 
-KINDS = ("better", "worse", "within_seed_noise", "no_difference", "not_comparable", "no_paired_test")
-
-
 def pct(x: float) -> str:
     return f"{x:.2%}"
 
@@ -120,6 +117,7 @@ def analyse(base, head) -> dict:
 
 
 def verdict(f: dict, base, head, have_preds: bool) -> tuple[str, str]:
+    """(kind, text); kind is better, worse, within_seed_noise, no_difference, not_comparable or no_paired_test."""
     a, b = f["base"], f["head"]
     scores = (f"test accuracy {pct(a['accuracy'])} ({interval(a['ci95'])}) → "
               f"{pct(b['accuracy'])} ({interval(b['ci95'])})")

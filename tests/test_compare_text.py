@@ -31,3 +31,15 @@ def test_md_code_keeps_one_line():
                                      (1.0, "= 1"), (0.0496, "= 0.0496"), (0.0504, "= 0.05"), (0.049, "= 0.049")])
 def test_p_text(p, text):
     assert p_text(p) == text
+
+
+def test_noise_errors_are_one_line(tmp_path):
+    import subprocess
+
+    from conftest import BIN
+
+    few = subprocess.run([str(BIN / "imgclf"), "noise", "--seeds", "1"], cwd=tmp_path, capture_output=True, text=True)
+    assert few.returncode == 2 and few.stderr == "error: --seeds must be at least 2 to measure a spread; got 1\n"
+    away = subprocess.run([str(BIN / "imgclf"), "noise"], cwd=tmp_path, capture_output=True, text=True)
+    assert away.returncode == 2 and away.stderr.startswith("error: run `imgclf noise` in the project folder")
+    assert list(tmp_path.iterdir()) == []

@@ -1,7 +1,5 @@
 """The statistics behind the comparison's verdict, checked against values worked out by hand."""
 
-import math
-
 import numpy as np
 import pytest
 
