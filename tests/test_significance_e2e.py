@@ -177,19 +177,23 @@ def test_different_test_sets_get_no_paired_test(proj, tmp_path):
 
 
 def test_runs_on_different_hardware_classes_are_flagged(proj, tmp_path):
+    """metrics/environment.json as the train stage writes it, set per branch: hw-a and hw-b differ, hw-b and hw-c
+    do not, hw-none is an older run without the file."""
     proj, env = proj
     other = tmp_path / "checkout"
-    run(["git", "worktree", "add", "-q", "-b", "hw-a", str(other), "HEAD"], proj)
+    run(["git", "worktree", "add", "-q", "-b", "hw-none", str(other), "HEAD"], proj)
     try:
+        (other / "metrics" / "environment.json").unlink(missing_ok=True)
+        run(["git", "add", "-A", "metrics"], other)
+        run(["git", "commit", "-qm", "no environment", "--allow-empty"], other)
         for branch, environment in (("hw-a", {"precision": "mixed_bfloat16", "device": "CPU", "isa_class": "avx512_bf16"}),
                                     ("hw-b", {"precision": "float32", "device": "CPU", "isa_class": "avx2"}),
                                     ("hw-c", {"precision": "float32", "device": "CPU", "isa_class": "avx2"})):
-            if branch != "hw-a":
-                run(["git", "checkout", "-q", "-b", branch], other)
+            run(["git", "checkout", "-q", "-b", branch], other)
             (other / "metrics" / "environment.json").write_text(
                 json.dumps({**environment, "cpu_model": "some CPU", "tensorflow": "2.21.0"}))
             run(["git", "add", "metrics/environment.json"], other)
-            run(["git", "commit", "-qm", f"environment {branch}", "--allow-empty"], other)
+            run(["git", "commit", "-qm", f"environment {branch}"], other)
     finally:
         run(["git", "worktree", "remove", "--force", str(other)], proj)
     warning = "base ran on avx512_bf16/mixed_bfloat16, head on avx2/float32: training times are not comparable"
@@ -198,4 +202,4 @@ def test_runs_on_different_hardware_classes_are_flagged(proj, tmp_path):
     assert warning in render(tmp_path / "ab" / "compare.html").text
     # Same hardware class, or an older run without the file: nothing to say.
     assert compare(proj, env, "hw-b", "hw-c", tmp_path / "bc")[0]["hardware"] is None
-    assert compare(proj, env, "HEAD", "hw-b", tmp_path / "old")[0]["hardware"] is None
+    assert compare(proj, env, "hw-none", "hw-b", tmp_path / "old")[0]["hardware"] is None
