@@ -2,8 +2,8 @@
 
 Each seed is a real DVC experiment (`dvc exp run -S seed=N`, listed by `dvc exp show`); the spread goes to
 metrics/noise.json together with the params it was measured for, so that `imgclf compare` uses it only for
-a base with the same params. The workspace's params.yaml is put back afterwards and its own run restored
-from DVC's run cache.
+a base with the same params. The workspace's own seed runs last (from DVC's run cache where it has it), so
+the workspace ends on its own run; its params.yaml is put back as it was written.
 """
 
 from __future__ import annotations
@@ -54,21 +54,26 @@ def measure(count: int, first: int | None = None, out: str | Path = NOISE) -> di
         raise UserError("run `imgclf noise` in the project folder with the virtual environment active "
                         "(dvc.yaml and the `dvc` command are needed)")
     params = dvc.api.params_show()
-    start = params.get("seed", 0) if first is None else first
+    own = params.get("seed", 0)
+    start = own if first is None else first
     seeds = [start + i for i in range(count)]
+    # The workspace's own seed runs last, so the workspace ends on its own run without another step.
+    order = sorted(seeds, key=lambda s: s == own)
     original = Path("params.yaml").read_text()
-    accuracy = []
+    by_seed = {}
     try:
-        for i, seed in enumerate(seeds, 1):
+        for i, seed in enumerate(order, 1):
             print(f"noise: seed {seed} ({i} of {count}): dvc exp run -S seed={seed}", flush=True)
             _dvc("exp", "run", "-S", f"seed={seed}")
-            accuracy.append(json.loads(Path("metrics/test.json").read_text())["accuracy"])
+            by_seed[seed] = json.loads(Path("metrics/test.json").read_text())["accuracy"]
     except UserError as exc:
         raise UserError(f"{exc}; params.yaml was put back: run `dvc repro` to restore the workspace's own run") from None
     finally:
         write_text("params.yaml", original)
-    print("noise: restoring the workspace's own run (dvc repro, from DVC's run cache)", flush=True)
-    _dvc("repro")
+    if order[-1] != own:
+        print("noise: restoring the workspace's own run (dvc repro)", flush=True)
+        _dvc("repro")
+    accuracy = [by_seed[s] for s in seeds]
     acc = np.array(accuracy, dtype=float)
     band = {"metric": "test accuracy", "runs": count, "seeds": seeds, "accuracy": accuracy,
             "mean": round(float(acc.mean()), 6), "std": round(float(acc.std(ddof=1)), 6),
