@@ -180,23 +180,37 @@ def test_different_test_sets_get_no_paired_test(proj, tmp_path):
 
 
 def test_runs_on_different_hardware_classes_are_flagged(proj, tmp_path):
-    """metrics/environment.json as the train stage writes it, set per branch: hw-a and hw-b differ, hw-b and hw-c
-    do not, hw-none is an older run without the file."""
+    """metrics/environment.json (a DVC output of the train stage) set per branch with `dvc commit`: hw-a and hw-b
+    differ, hw-b and hw-c do not, hw-none is an older run whose pipeline had no such output."""
+    import yaml
+
     proj, env = proj
     other = tmp_path / "checkout"
     run(["git", "worktree", "add", "-q", "-b", "hw-none", str(other), "HEAD"], proj)
     try:
-        (other / "metrics" / "environment.json").unlink(missing_ok=True)
-        run(["git", "add", "-A", "metrics"], other)
-        run(["git", "commit", "-qm", "no environment", "--allow-empty"], other)
+        run(["dvc", "cache", "dir", "--local", str(proj / ".dvc" / "cache")], other)
+        run(["dvc", "checkout", "-q"], other, env=env)
         for branch, environment in (("hw-a", {"precision": "mixed_bfloat16", "device": "CPU", "isa_class": "avx512_bf16"}),
                                     ("hw-b", {"precision": "float32", "device": "CPU", "isa_class": "avx2"}),
                                     ("hw-c", {"precision": "float32", "device": "CPU", "isa_class": "avx2"})):
             run(["git", "checkout", "-q", "-b", branch], other)
             (other / "metrics" / "environment.json").write_text(
                 json.dumps({**environment, "cpu_model": "some CPU", "tensorflow": "2.21.0"}))
-            run(["git", "add", "metrics/environment.json"], other)
-            run(["git", "commit", "-qm", f"environment {branch}", "--allow-empty"], other)
+            run(["dvc", "commit", "-q", "-f", "train"], other, env=env)
+            run(["git", "commit", "-qam", f"environment {branch}", "--allow-empty"], other)
+        run(["git", "checkout", "-q", "hw-none"], other)
+        for name in ("dvc.yaml", "dvc.lock"):
+            text = (other / name).read_text()
+            if name == "dvc.lock":
+                lock = yaml.safe_load(text)
+                for stage in lock["stages"].values():
+                    for key in ("deps", "outs"):
+                        stage[key] = [o for o in stage.get(key, []) if o["path"] != "metrics/environment.json"]
+                text = yaml.safe_dump(lock, sort_keys=False)
+            else:
+                text = "".join(line for line in text.splitlines(True) if "metrics/environment.json" not in line)
+            (other / name).write_text(text)
+        run(["git", "commit", "-qam", "an older run: no environment.json"], other)
     finally:
         run(["git", "worktree", "remove", "--force", str(other)], proj)
     warning = "base ran on avx512_bf16/mixed_bfloat16, head on avx2/float32: training times are not comparable"
