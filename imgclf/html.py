@@ -34,6 +34,10 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: 10px; overflo
 .params { columns: 2 320px; font-size: 13.5px; } .params div { break-inside: avoid; }
 .params code { color: var(--accent); }
 .note { color: var(--muted); font-size: 13px; }
+.verdict { font-size: 17px; font-weight: 600; margin: 14px 0; padding: 10px 14px; border-left: 6px solid var(--muted);
+           background: #f6f8fa; }
+.verdict.better { border-color: var(--good); } .verdict.worse { border-color: var(--bad); }
+.warn { border-left: 6px solid #e0a100; background: #fff8e1; padding: 8px 14px; }
 @media print { body { max-width: none; padding: 0; font-size: 12px; } h2 { break-after: avoid; }
   table, figure, img { break-inside: avoid; } .card .value { font-size: 18px; } }
 """

@@ -99,10 +99,13 @@ def confusion_section(cm: np.ndarray, classes: list[str]) -> str:
             + "</div>")
 
 
-def per_class_table(per_class: dict) -> str:
-    rows = [(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", m["support"])
-            for c, m in per_class.items()]
-    return h.table(["class", "precision", "recall", "F1", "support"], rows)
+def per_class_table(per_class: dict, cm: np.ndarray) -> str:
+    """Precision, recall and F1 per class; recall (the class's accuracy) with its 95% Wilson interval."""
+    from .stats import interval, wilson
+
+    rows = [(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", interval(wilson(int(cm[i, i]), int(cm[i].sum()))),
+             f"{m['f1']:.3f}", m["support"]) for i, (c, m) in enumerate(per_class.items())]
+    return h.table(["class", "precision", "recall (accuracy)", "95% CI", "F1", "support"], rows)
 
 
 def mistakes_gallery(x, y, probs, classes, indices) -> str:
@@ -132,8 +135,11 @@ def render(run: RunData, gallery: int, seed: int) -> str:
     test = run.summary["test"]
     cm = np.array([[run.summary["confusion"][t][p] for p in classes] for t in classes])
     p = run.params
+    from .stats import interval, wilson
+
     cards = "".join([
-        h.card("test accuracy", f"{test['accuracy']:.2%}"),
+        h.card("test accuracy", f"{test['accuracy']:.2%}",
+               f"95% CI {h.esc(interval(wilson(int(np.trace(cm)), int(cm.sum()))))}", "same"),
         h.card("test loss", f"{test['loss']:.4f}", "cross-entropy", "same"),
         h.card("validation loss", f"{run.train['val_cross_entropy']:.4f}", "cross-entropy", "same")
         if "val_cross_entropy" in run.train else "",
@@ -161,7 +167,7 @@ def render(run: RunData, gallery: int, seed: int) -> str:
         '<p class="note">Rows are the true class, columns the predicted class. Green: correct predictions (the '
         'diagonal); orange: mistakes, shaded on their own scale so that small ones stay visible.</p>',
         confusion_section(cm, classes),
-        "<h2>Per-class precision, recall and F1</h2>", per_class_table(run.summary["per_class"]),
+        "<h2>Per-class precision, recall and F1</h2>", per_class_table(run.summary["per_class"], cm),
         f"<h2>Most confident mistakes</h2>",
         mistakes_gallery(run.x_test, run.y_test, run.probs, classes, worst_mistakes(run.probs, run.y_test, gallery)),
         "<h2>Sample test predictions (top 3)</h2>",

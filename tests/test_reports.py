@@ -60,7 +60,7 @@ def test_compare_two_commits_matches_dvc_metrics_diff(runs, tmp_path):
     assert f"{loss['diff']:+.4f}" in page.text
     assert "model.preset" in page.text and "tutorial_mlp300" in page.text
     md = (tmp_path / "compare.md").read_text()
-    assert f"{acc['diff'] * 100:+.2f} pp" in md and "`model.preset`: tutorial_dense128 → tutorial_mlp300" in md
+    assert f"{acc['diff'] * 100:+.2f} pp" in md and "`model.preset`: `tutorial_dense128` → `tutorial_mlp300`" in md
 
     # The difference heatmap's cells, as Chromium renders them, equal head minus base.
     from playwright.sync_api import sync_playwright
@@ -95,7 +95,7 @@ def test_compare_experiments_and_workspace(runs, tmp_path):
     run(["dvc", "repro"], proj, env=env)
     run(["imgclf", "compare", "HEAD", "--out", str(tmp_path / "ws")], proj, env=env)
     md = (tmp_path / "ws" / "compare.md").read_text()
-    assert "`eval.tta_flip`: True → False" in md
+    assert "`eval.tta_flip`: `True` → `False`" in md
     run(["git", "checkout", "params.yaml"], proj)
 
 
