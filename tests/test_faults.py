@@ -577,15 +577,21 @@ def test_file_and_folder_names_that_are_not_utf8(tmp_path, name, capsys):
 # ------------------------------------------------------------------ 11, 12. temp files and modes
 
 
-def test_temp_files_of_a_killed_stage_are_cleaned_by_the_next_write_and_ignored_by_git(tmp_path):
-    target = tmp_path / "metrics" / "test.json"
-    code = ("import sys, time; from imgclf.atomic import atomic_path\n"
-            f"with atomic_path({str(target)!r}) as tmp:\n"
-            "    tmp.write_bytes(b'x' * 1000); print(tmp, flush=True); time.sleep(60)\n")
+def killed_mid_write(writer: str, path: Path, write: str) -> Path:
+    """Start `with atomic.<writer>(path) as tmp: <write>` in a process, SIGKILL it mid-write; return its temp path."""
+    code = (f"import time; from imgclf.atomic import {writer}\n"
+            f"with {writer}({str(path)!r}) as tmp:\n"
+            f"    {write}; print(tmp, flush=True); time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     tmp = Path(proc.stdout.readline().strip())
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    return tmp
+
+
+def test_temp_files_of_a_killed_stage_are_cleaned_by_the_next_write_and_ignored_by_git(tmp_path):
+    target = tmp_path / "metrics" / "test.json"
+    tmp = killed_mid_write("atomic_path", target, "tmp.write_bytes(b'x' * 1000)")
     assert tmp.exists()
     ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", f"metrics/{tmp.name}"], cwd=ROOT)
     assert ignored.returncode == 0, "temp files must be git-ignored"
@@ -598,13 +604,7 @@ def test_temp_files_of_a_killed_stage_are_cleaned_by_the_next_write_and_ignored_
 
 def test_a_killed_directory_write_is_cleaned_too(tmp_path):
     out = tmp_path / "data" / "prepared"
-    code = ("import time; from imgclf.atomic import atomic_dir\n"
-            f"with atomic_dir({str(out)!r}) as tmp:\n"
-            "    (tmp / 'x.npy').write_bytes(b'x'); print(tmp, flush=True); time.sleep(60)\n")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    tmp = Path(proc.stdout.readline().strip())
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    tmp = killed_mid_write("atomic_dir", out, "(tmp / 'x.npy').write_bytes(b'x')")
     assert tmp.is_dir()
     with atomic.atomic_dir(out) as new:
         (new / "y").write_text("y")
