@@ -139,13 +139,14 @@ def choose(requested: str, isa: str, gpu: Gpu | None, native: str | None = None)
     return Choice(requested, requested, device, isa, "set in params.yaml")
 
 
-def apply(requested: str) -> Choice:
-    """Resolve model.precision on this machine, set Keras' global policy, and say so once."""
+def apply(requested: str, warn: bool = True) -> Choice:
+    """Resolve model.precision on this machine and set Keras' global policy; `warn=False` where another stage of
+    the same run already printed the warning (build only sizes the model, train warns)."""
     import keras
 
     visible = gpus()
     choice = choose(requested, isa_class(), visible[0] if visible else None, native_class(cpu_flags()))
-    if choice.warning:
+    if warn and choice.warning:
         print(f"warning: {choice.warning}", file=sys.stderr, flush=True)
     keras.mixed_precision.set_global_policy(choice.policy)
     return choice

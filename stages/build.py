@@ -15,7 +15,7 @@ def main() -> None:
 
     timer = Timer()
     meta = storage.load_meta(META)
-    choice = hardware.apply(p.model.precision)
+    choice = hardware.apply(p.model.precision, warn=False)
     model = models.from_params(p, meta)
     write_text("reports/model_summary.txt", models.summary_text(model))
     write_json("metrics/model.json", {"preset": p.model.preset, "parameters": int(model.count_params())})

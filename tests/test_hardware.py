@@ -86,3 +86,16 @@ def test_bfloat16_kernel_failure_under_a_cap_is_one_line():
     assert proc.returncode == 2, proc.stdout + proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert errors and "model.precision: auto" in errors[0] and "Traceback" not in proc.stderr
+
+
+def test_the_slow_precision_warning_is_printed_only_where_asked(capsys):
+    """build and train both resolve the precision; only train warns, so a run says it once."""
+    if hardware.gpus():
+        pytest.skip("mixed_float16 is no warning on a GPU")
+    try:
+        hardware.apply("mixed_float16", warn=False)
+        assert capsys.readouterr().err == ""
+        hardware.apply("mixed_float16")
+        assert capsys.readouterr().err.count("warning: model.precision mixed_float16") == 1
+    finally:
+        hardware.apply("float32")
