@@ -136,11 +136,15 @@ def section_isa(args, env) -> str:
         name = native if cls == "native" else cls
         tut = run_case({"dataset": args.dataset, "downloads": args.downloads, "case": "tutorial", "preset": preset,
                         "train": {**TUTORIAL_TRAIN, "epochs": 2 if args.smoke else epochs}}, case_env)
-        ours = [run_case({"dataset": args.dataset, "downloads": args.downloads, "case": "curve",
-                          "preset": p["model"]["preset"], "precision": p["model"]["precision"],
-                          "train": {**p["train"], **({"epochs": 2} if args.smoke else {})},
-                          "augment": p["augment"], "tta_flip": p["eval"]["tta_flip"], "seed": seed}, case_env)
-                for seed in range(1, args.seeds + 1)]
+        print(f"isa {name}: tutorial {tut['test_accuracy']:.4f} in {tut['train_seconds']:.0f} s", flush=True)
+        ours = []
+        for seed in range(1, args.seeds + 1):  # an hour or more per class: say where it is after each run
+            ours.append(run_case({"dataset": args.dataset, "downloads": args.downloads, "case": "curve",
+                                  "preset": p["model"]["preset"], "precision": p["model"]["precision"],
+                                  "train": {**p["train"], **({"epochs": 2} if args.smoke else {})},
+                                  "augment": p["augment"], "tta_flip": p["eval"]["tta_flip"], "seed": seed}, case_env))
+            print(f"isa {name}: {p['model']['preset']} seed {seed}: {ours[-1]['test_accuracy']:.4f} in "
+                  f"{ours[-1]['train_seconds']:.0f} s", flush=True)
         runs[name] = {"tutorial": tut, "ours": ours}
         accs = [r["test_accuracy"] for r in ours]
         secs = [r["train_seconds"] for r in ours]
