@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -16,14 +17,34 @@ MODEL = Path("models/model.keras")
 AUGMENTED = Path("data/augmented_samples.npz")          # written by train, drawn by report
 PROBABILITIES = Path("metrics/test_probabilities.npy")
 REPORT = Path("reports/index.html")
+THREADS = "IMGCLF_THREADS"
 
 
 def begin() -> Params:
     """Validate params.yaml before anything slow (a bad param fails in a fraction of a second), then import
-    TensorFlow quietly."""
+    TensorFlow quietly, on at most IMGCLF_THREADS threads."""
     params = load()
     quiet_tensorflow()
+    limit_threads()
     return params
+
+
+def limit_threads() -> int | None:
+    """IMGCLF_THREADS=N caps TensorFlow's intra-op and inter-op thread pools at N threads each, so that several
+    runs side by side (`dvc queue start -j J`, N = cores / J) share the cores instead of thrashing. An environment
+    variable, not a param: the thread count belongs to the machine, and a param would change DVC's stage hashes
+    and miss its run cache. Must run before TensorFlow executes anything; metrics/environment.json records it."""
+    value = os.environ.get(THREADS, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise UserError(f"{THREADS} must be a whole number of threads >= 1 (e.g. {THREADS}=1 with "
+                        f"`dvc queue start -j 2` on 2 cores), or unset for all cores; got '{value}'")
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(int(value))
+    tf.config.threading.set_inter_op_parallelism_threads(int(value))
+    return int(value)
 
 
 class Timer:
