@@ -12,19 +12,29 @@ from .errors import cli_entry
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imgclf", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    cmp = sub.add_parser("compare", help="compare two runs and write reports/compare.html and compare.md",
-                         description="BASE and HEAD are git commits, branches, tags, DVC experiment names "
-                                     "(see `dvc exp show`) or 'workspace' (the default HEAD).")
-    cmp.add_argument("base")
-    cmp.add_argument("head", nargs="?", default="workspace")
-    cmp.add_argument("--out", default="reports",
-                     help="folder for compare.html, compare.md and compare.json (default: reports)")
+    cmp = sub.add_parser("compare", help="compare two runs (reports/compare.*) or rank several (reports/leaderboard.*)",
+                         usage="imgclf compare BASE [HEAD] | imgclf compare REV REV REV... [--out DIR]",
+                         description="Revisions are git commits, branches, tags, DVC experiment names (see `dvc exp "
+                                     "show`; `dvc exp ls --name-only` lists them) or 'workspace' (the default HEAD). "
+                                     "BASE [HEAD]: the verdict on head against base, in compare.html, .md and .json. "
+                                     "Three or more revisions (or --leaderboard): one table and one plot, best first, "
+                                     "in leaderboard.html, .md, .json and .png.")
+    cmp.add_argument("revs", nargs="+", metavar="REV")
+    cmp.add_argument("--leaderboard", action="store_true", help="rank the runs even when there are only one or two")
+    cmp.add_argument("--out", default="reports", help="folder for the reports (default: reports)")
     noise = sub.add_parser("noise", help="train the workspace's params under several seeds (DVC experiments) and "
                                          "record the spread of test accuracy in metrics/noise.json",
                            description="Each seed is a `dvc exp run -S seed=N`; the workspace is restored afterwards. "
                                        "Commit metrics/noise.json so that `imgclf compare` can use it for this base.")
     noise.add_argument("--seeds", type=int, default=3, help="how many seeds (default 3)")
     noise.add_argument("--first", type=int, default=None, help="first seed (default: the seed in params.yaml)")
+    for direction, what in (("push", "send this project's DVC outputs and run cache to the shared remote"),
+                            ("pull", "fetch outputs and run cache from the shared remote, so `dvc repro` restores "
+                                     "instead of retraining")):
+        cmd = sub.add_parser(direction, help=what, description=f"{what[0].upper()}{what[1:]}: `dvc {direction} "
+                             f"--run-cache`, after checking that the remote is reachable and takes the credentials "
+                             f"(one line when not).")
+        cmd.add_argument("-r", "--remote", help="a remote's name (default: DVC's default remote)")
     lst = sub.add_parser("params", help="list every param of params.yaml: default, allowed values, meaning",
                          description="Generated from the schema in imgclf/params.py, as is the README's table.")
     lst.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
@@ -33,12 +43,23 @@ def main(argv: list[str] | None = None) -> int:
         from .params import table
 
         print(table(markdown=args.markdown), end="")
-    if args.command == "compare":
-        from .compare import compare
+    if args.command == "compare" and (args.leaderboard or len(args.revs) > 2):
+        from .leaderboard import leaderboard
 
-        figures = compare(args.base, args.head, args.out)
-        print(f"compare: {args.base} -> {args.head}: {figures['verdict']['text']}")
+        best = leaderboard(args.revs, args.out)["runs"][0]
+        print(f"leaderboard: {len(args.revs)} runs; best {best['rev']}: test accuracy {best['accuracy']:.2%}")
+        print(f"leaderboard: wrote {args.out}/leaderboard.html, leaderboard.md, leaderboard.json and leaderboard.png")
+    elif args.command == "compare":
+        from .compare import WORKSPACE, compare
+
+        base, head = (args.revs + [WORKSPACE])[:2]
+        figures = compare(base, head, args.out)
+        print(f"compare: {base} -> {head}: {figures['verdict']['text']}")
         print(f"compare: wrote {args.out}/compare.html, compare.md and compare.json")
+    elif args.command in ("push", "pull"):
+        from .remote import transfer
+
+        transfer(args.command, args.remote)
     elif args.command == "noise":
         from .noise import NOISE, measure
 

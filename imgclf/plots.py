@@ -82,3 +82,21 @@ def png_of_image(image: np.ndarray, scale: int = 3) -> bytes:
     buf = io.BytesIO()
     im.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
+
+
+def leaderboard(names: list[str], accuracy: list[float], ci95: list[tuple[float, float] | None],
+                seconds: list[float | None]) -> bytes:
+    """Runs top to bottom in the order given: test accuracy with its 95% interval, and training time."""
+    fig = _figure(figsize=(10, 0.9 + 0.42 * len(names)))
+    ax_acc, ax_time = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    y = np.arange(len(names))[::-1]
+    acc = np.array(accuracy, dtype=float) * 100
+    err = np.array([[a - ci[0] * 100, ci[1] * 100 - a] if ci else [0, 0] for a, ci in zip(acc, ci95)]).T
+    ax_acc.errorbar(acc, y, xerr=err, fmt="o", capsize=4, color="#2456a6")
+    ax_acc.set_yticks(y, names)
+    ax_acc.set_title("Test accuracy (%) with 95% interval")
+    ax_time.barh(y, [s or 0 for s in seconds], color="#9aa5b8")
+    ax_time.set_title("Training time (s)")
+    for ax in (ax_acc, ax_time):
+        ax.grid(axis="x", alpha=0.3)
+    return _png(fig)

@@ -45,7 +45,7 @@ def class_counts(run) -> dict[str, tuple[int, int]]:
     return {c: (row.get(c, 0), sum(row.values())) for c, row in cm.items()}
 
 
-def _accuracy(correct: int, n: int) -> dict:
+def accuracy_of(correct: int, n: int) -> dict:
     return {"accuracy": correct / n if n else None, "correct": correct, "images": n,
             "ci95": list(stats.wilson(correct, n) or []) or None}
 
@@ -61,7 +61,7 @@ def test_set_difference(base, head) -> str | None:
 
 def _per_class(base, head, same_set: bool) -> list[dict]:
     ca, cb = class_counts(base), class_counts(head)
-    rows = [{"class": c, "base": _accuracy(*ca[c]), "head": _accuracy(*cb[c])} for c in cb if c in ca]
+    rows = [{"class": c, "base": accuracy_of(*ca[c]), "head": accuracy_of(*cb[c])} for c in cb if c in ca]
     if same_set:
         actual = head.predictions["actual"].values
         ok_a = base.predictions["actual"].values == base.predictions["predicted"].values
@@ -94,7 +94,7 @@ def hardware_warning(base, head) -> str | None:
 
 def analyse(base, head) -> dict:
     """Every figure of the verdict, machine-readable (reports/compare.json)."""
-    acc_a, acc_b = _accuracy(*accuracy_counts(base)), _accuracy(*accuracy_counts(head))
+    acc_a, acc_b = accuracy_of(*accuracy_counts(base)), accuracy_of(*accuracy_counts(head))
     out = {"base": {"rev": base.rev, **acc_a}, "head": {"rev": head.rev, **acc_b},
            "alpha": stats.ALPHA, "test_set": None, "paired": None}
     have_preds = base.predictions is not None and head.predictions is not None

@@ -99,6 +99,44 @@ def test_compare_experiments_and_workspace(runs, tmp_path):
     run(["git", "checkout", "params.yaml"], proj)
 
 
+def test_leaderboard_of_commits_and_experiments(runs, tmp_path):
+    import dvc.api
+
+    proj, env = runs
+    revs = ["HEAD~1", "HEAD", "slow-lr", "fast-lr"]
+    out = run(["imgclf", "compare", *revs, "--out", str(tmp_path)], proj, env=env)
+    board = json.loads((tmp_path / "leaderboard.json").read_text())
+    rows = board["runs"]
+    accuracy = {rev: json.loads(dvc.api.read("metrics/test.json", repo=str(proj), rev=rev))["accuracy"]
+                for rev in revs}
+    assert sorted(r["rev"] for r in rows) == sorted(revs)
+    assert [r["accuracy"] for r in rows] == sorted(accuracy.values(), reverse=True)
+    assert all(r["accuracy"] == accuracy[r["rev"]] and r["ci95"][0] <= r["accuracy"] <= r["ci95"][1] for r in rows)
+    assert f"leaderboard: 4 runs; best {rows[0]['rev']}" in out.stdout
+    assert board["params_that_differ"] == ["model.preset", "train.learning_rate"]
+    # Against the leader, each run gets exactly what the two-run comparison says about the pair.
+    assert rows[0]["versus_leader"] is None
+    last = rows[-1]
+    run(["imgclf", "compare", rows[0]["rev"], last["rev"], "--out", str(tmp_path / "pair")], proj, env=env)
+    pair = json.loads((tmp_path / "pair" / "compare.json").read_text())
+    assert last["versus_leader"]["p_value"] == pair["paired"]["p_value"]
+    assert last["versus_leader"]["delta"] == pair["paired"]["delta"] <= 0
+
+    page = render(tmp_path / "leaderboard.html")
+    assert page.console_errors == [] and page.requests == [] and page.images_loaded == 1
+    lines = page.text.splitlines()
+    order = [next(i for i, line in enumerate(lines) if line.startswith(f"{r['rank']}\t{r['rev']}\t")) for r in rows]
+    assert order == sorted(order), page.text
+    assert "tutorial_mlp300" in page.text and "0.0005" in page.text and f"{rows[0]['accuracy']:.2%}" in page.text
+    md = (tmp_path / "leaderboard.md").read_text()
+    table = [line for line in md.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + 4 and table[1].startswith(f"| 1 | `{rows[0]['rev']}` | {rows[0]['accuracy']:.2%}")
+    assert "(leaderboard.png)" in md and (tmp_path / "leaderboard.png").stat().st_size > 5_000
+
+    twice = run(["imgclf", "compare", "HEAD", "slow-lr", "HEAD"], proj, check=False, env=env)
+    assert twice.returncode == 2 and twice.stderr.strip() == "error: HEAD given more than once: name each run once"
+
+
 def test_compare_errors_are_one_line(runs, tmp_path):
     proj, env = runs
     bad = run(["imgclf", "compare", "no-such-rev"], proj, check=False, env=env)
