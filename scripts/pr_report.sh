@@ -5,9 +5,10 @@ set -euo pipefail
 base="${1:?usage: scripts/pr_report.sh BASE}"
 cd "$(dirname "$0")/.."
 
-# Restore what a DVC remote already has, if one is configured; otherwise reproduce from the data.
+# Restore what a DVC remote already has (outputs and run cache), if one is configured; otherwise, or when the
+# remote fails (`imgclf pull` says why in one line), reproduce from the data.
 if [ -n "$(dvc remote list 2>/dev/null)" ]; then
-  dvc pull --allow-missing || echo "pr_report: dvc pull incomplete; the missing stages are reproduced"
+  imgclf pull || echo "pr_report: nothing restored from the DVC remote (see the line above); reproducing instead"
 fi
 dvc repro
 imgclf compare "$base" workspace --out reports
