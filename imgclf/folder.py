@@ -56,16 +56,16 @@ def _subdirs(root: Path) -> list[Path]:
     return sorted((p for p in root.iterdir() if p.is_dir() and _visible(p.name)), key=lambda p: p.name)
 
 
-def _files(folder: Path) -> list[Path]:
+def files(folder: Path) -> list[Path]:
     """Visible files under folder, recursively, in sorted order."""
     out = []
-    for top, dirs, files in os.walk(folder):
+    for top, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if _visible(d))
-        out += [Path(top) / f for f in sorted(files) if _visible(f)]
+        out += [Path(top) / f for f in sorted(names) if _visible(f)]
     return out
 
 
-def _is_image(path: Path) -> bool:
+def is_image(path: Path) -> bool:
     return path.suffix.lower() in EXTENSIONS
 
 
@@ -112,9 +112,9 @@ def _from_folders(root: Path):
     for role, folder in roles.items():
         plan[role] = []
         for label, name in enumerate(classes):
-            files = _files(folder / name)
-            pictures = [p for p in files if _is_image(p)]
-            ignored += len(files) - len(pictures)
+            found = files(folder / name)
+            pictures = [p for p in found if is_image(p)]
+            ignored += len(found) - len(pictures)
             plan[role] += [(p, label) for p in pictures]
     return classes, plan, ignored, roles
 
@@ -133,7 +133,7 @@ def _from_csv(root: Path, labels_csv: str, problems: list[str]):
         raise UserError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except csv.Error as exc:
         raise UserError(f"{path} is not a readable CSV ({exc})") from None
-    images = [p for p in _files(root) if _is_image(p)]
+    images = [p for p in files(root) if is_image(p)]
     by_name: dict[str, Path] = {}
     for p in images:
         name = p.relative_to(root).as_posix()
@@ -155,7 +155,7 @@ def _from_csv(root: Path, labels_csv: str, problems: list[str]):
         raise UserError(f"{path} needs at least two labels; found {len(classes)}")
     index = {name: i for i, name in enumerate(classes)}
     used = {p for p, _ in listed}
-    ignored = sum(1 for p in _files(root) if p != path and p not in used)
+    ignored = sum(1 for p in files(root) if p != path and p not in used)
     return classes, {"all": [(p, index[label]) for p, label in listed]}, ignored, {"all": root}
 
 
@@ -205,19 +205,28 @@ def _check_memory(n: int, size: tuple[int, int], channels: int) -> None:
                         f"available: choose a smaller data.image_size or use fewer images")
 
 
-def _decode(path: Path, size: tuple[int, int], mode: str) -> np.ndarray:
+def decode(path: Path, size: tuple[int, int], mode: str) -> np.ndarray:
+    """One image file as the uint8 array `prepare` stores (`imgclf predict` decodes the same way)."""
     from PIL import Image, ImageOps
 
     with Image.open(path) as im:
         im.seek(0)  # first frame of an animated GIF
-        im = ImageOps.exif_transpose(im)   # upright, as viewers show it
-        if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-            wide = np.asarray(im, dtype=np.int64).clip(0, 65535)
-            im = Image.fromarray(((wide + 128) // 257).astype(np.uint8), "L")   # 16 -> 8 bits, not clipped
-        im = im.convert(mode)
-        if im.size != (size[1], size[0]):
-            im = im.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-        arr = np.asarray(im, dtype=np.uint8)
+        return conform(ImageOps.exif_transpose(im), size, mode)   # upright, as viewers show it
+
+
+def conform(im, size: tuple[int, int], mode: str) -> np.ndarray:
+    """A PIL image (or a uint8 array) converted to `mode` ("L" or "RGB") and resized to `size` (height, width)."""
+    from PIL import Image
+
+    if isinstance(im, np.ndarray):
+        im = Image.fromarray(im.squeeze(-1) if im.ndim == 3 and im.shape[-1] == 1 else im)
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(im, dtype=np.int64).clip(0, 65535)
+        im = Image.fromarray(((wide + 128) // 257).astype(np.uint8), "L")   # 16 -> 8 bits, not clipped
+    im = im.convert(mode)
+    if im.size != (size[1], size[0]):
+        im = im.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+    arr = np.asarray(im, dtype=np.uint8)
     return arr[..., None] if arr.ndim == 2 else arr
 
 
@@ -228,7 +237,7 @@ def _read(items: list[tuple[Path, int]], num_classes: int, size, mode: str, prob
     good = 0
     for path, label in items:
         try:
-            x[good] = _decode(path, size, mode)
+            x[good] = decode(path, size, mode)
         except MemoryError:
             raise UserError(f"ran out of memory while decoding {shown(path)} (not the file's fault): free memory, "
                             f"or choose a smaller data.image_size") from None
