@@ -105,3 +105,24 @@ def summary_text(model) -> str:
                      + [line(r) for r in rows]
                      + ["-" * (sum(widths) + 4), f"total params: {model.count_params():,}  "
                         f"(trainable {trainable:,}, non-trainable {model.count_params() - trainable:,})"]) + "\n"
+
+
+def layer_graph(model) -> list[dict]:
+    """Each layer with its type, output shape, parameter count and the layers it takes its inputs from (from
+    the model's saved config), for the report's architecture picture; the report stage has no TensorFlow."""
+    config = {layer["config"]["name"]: layer for layer in model.get_config()["layers"]}
+
+    def sources(node) -> list[str]:
+        if isinstance(node, dict):
+            if "keras_history" in node.get("config", {}):
+                return [node["config"]["keras_history"][0]]
+            return [name for value in node.values() for name in sources(value)]
+        if isinstance(node, (list, tuple)):
+            return [name for value in node for name in sources(value)]
+        return []
+
+    return [{"name": layer.name, "type": type(layer).__name__,
+             "output_shape": [d if d is None else int(d) for d in layer.output.shape],
+             "params": int(layer.count_params()),
+             "inputs": list(dict.fromkeys(sources(config.get(layer.name, {}).get("inbound_nodes", []))))}
+            for layer in model.layers]

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import html as h
-from . import plots, storage
+from . import diagram, plots, storage
 from .errors import UserError
 from .params import Params, as_dict, flat_items
 
@@ -24,7 +24,7 @@ class RunData:
     summary: dict                 # test, per_class, confusion: as evaluation.summarize() wrote them
     train: dict                   # metrics/train.json
     history: list[dict]
-    model_summary: str
+    layers: list[dict]            # reports/model_graph.json: the layer graph the build stage wrote
     param_count: int
     revision: str
     probs: np.ndarray
@@ -59,7 +59,7 @@ def _read_run(p: Params) -> RunData:
         params=as_dict(p), meta=meta,
         summary={name: read_json(f"metrics/{name}.json") for name in ("test", "per_class", "confusion")},
         train=read_json("metrics/train.json"), history=pd.read_csv("metrics/history.csv").to_dict("records"),
-        model_summary=Path("reports/model_summary.txt").read_text(),
+        layers=read_json("reports/model_graph.json"),
         param_count=read_json("metrics/model.json")["parameters"], revision=revision(),
         probs=np.load(PROBABILITIES, allow_pickle=False), y_test=y_test, x_test=x_test,
         augmentation_png=plots.image_grid(samples["images"], [meta["classes"][int(y)] for y in samples["labels"]],
@@ -187,7 +187,7 @@ def render(run: RunData, gallery: int, seed: int) -> str:
                  '<code>imgclf compare</code> warns when two runs differ here.</p>',
                  params_list({k: ", ".join(map(str, v)) if isinstance(v, list) else v
                               for k, v in run.environment.items()})]
-    body += ["<h2>Model</h2>", f"<pre>{h.esc(run.model_summary)}</pre>",
+    body += ["<h2>Model</h2>", diagram.section(run.layers),
              "<h2>Params</h2>", params_list(_relevant(p))]
     sub = (f"{h.esc(run.meta['dataset'])} &middot; preset <b>{h.esc(p['model']['preset'])}</b> &middot; "
            f"{test['images']:,} test images &middot; revision {h.esc(run.revision)}")

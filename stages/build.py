@@ -18,6 +18,7 @@ def main() -> None:
     choice = hardware.apply(p.model.precision, warn=False)
     model = models.from_params(p, meta)
     write_text("reports/model_summary.txt", models.summary_text(model))
+    write_json("reports/model_graph.json", models.layer_graph(model))   # drawn by the report (no TensorFlow there)
     write_json("metrics/model.json", {"preset": p.model.preset, "parameters": int(model.count_params())})
     print(f"build: {p.model.preset} for {tuple(meta['image_shape'])}: {model.count_params():,} params, "
           f"{choice.policy} ({choice.reason}) in {timer.seconds:.1f}s")

@@ -1,7 +1,10 @@
 """The run and comparison reports, rendered in real headless Chromium, checked against DVC's own numbers."""
 
+import base64
 import json
 import os
+import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -45,6 +48,26 @@ def test_run_report_in_chromium(runs, tmp_path):
     machine = json.loads((proj / "metrics/environment.json").read_text())
     assert machine["precision"] == "float32" and machine["cpu_model"] in page.text and machine["isa_class"] in page.text
     assert page.images_loaded >= 10 and (tmp_path / "index.png").stat().st_size > 10_000
+
+
+def test_architecture_picture_with_graphviz_and_layer_table_without(runs, tmp_path, monkeypatch):
+    proj, _ = runs
+    layers = json.loads((proj / "reports/model_graph.json").read_text())
+    assert [l["name"] for l in layers[:2]] == ["image", "scale"] and layers[2]["inputs"] == ["scale"]
+    page = (proj / "reports/index.html").read_text()
+    for layer in layers:
+        assert f'<td class="l">{layer["name"]}</td><td class="l">{layer["type"]}</td>' in page
+    if shutil.which("dot"):   # CI installs Graphviz; users need not
+        svg = base64.b64decode(re.search(r'class="diagram"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', page).group(1))
+        assert all(layer["name"].encode() in svg for layer in layers)
+    # Without Graphviz on the PATH: no picture, a line on how to get one, and the same layer table.
+    from imgclf import params, report
+
+    monkeypatch.chdir(proj)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    without = report.render(report.read_run(params.load()), 4, 0)
+    assert 'class="diagram"' not in without and "Install Graphviz" in without
+    assert all(f'<td class="l">{layer["name"]}</td>' in without for layer in layers)
 
 
 def test_compare_two_commits_matches_dvc_metrics_diff(runs, tmp_path):
