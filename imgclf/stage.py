@@ -18,6 +18,8 @@ AUGMENTED = Path("data/augmented_samples.npz")          # written by train, draw
 PROBABILITIES = Path("metrics/test_probabilities.npy")
 REPORT = Path("reports/index.html")
 THREADS = "IMGCLF_THREADS"
+EXPORTED = Path("models/export")                       # the export stage's formats and their dataset.json
+EXPORT_METRICS = Path("metrics/export.json")
 
 
 def begin() -> Params:

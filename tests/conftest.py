@@ -110,3 +110,16 @@ def committed_run(root: Path) -> tuple[Path, dict]:
 @pytest.fixture
 def project(tmp_path, mirror):
     return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory):
+    """A tiny model trained and exported to every format by the real pipeline (`dvc repro`), once per session:
+    (project, environment, the repro's output)."""
+    from imgclf.export import FORMATS
+
+    root = tmp_path_factory.mktemp("exported")
+    env = make_mirror(root)
+    proj = make_project(root / "project", env)
+    edit_params(proj, **{"export.formats": list(FORMATS), "export.calibration_images": 100})
+    return proj, env, run(["dvc", "repro"], proj, env=env)
