@@ -35,6 +35,20 @@ def main(argv: list[str] | None = None) -> int:
                              f"--run-cache`, after checking that the remote is reachable and takes the credentials "
                              f"(one line when not).")
         cmd.add_argument("-r", "--remote", help="a remote's name (default: DVC's default remote)")
+    pred = sub.add_parser("predict", help="classify images with the trained model (or an exported one)",
+                          description="PATHs are image files (PNG, JPEG, BMP, GIF), folders of them (searched "
+                                      "recursively), IDX image files and CIFAR-10 binary batches. Each image is "
+                                      "converted and resized as `prepare` does for the model's dataset. Files that "
+                                      "cannot be read are listed and skipped.")
+    pred.add_argument("paths", nargs="+", metavar="PATH")
+    pred.add_argument("--model", default="models/model.keras",
+                      help="a .keras, .tflite or .onnx file or a SavedModel folder (default: models/model.keras)")
+    pred.add_argument("--top-k", type=int, default=3, help="how many classes to show per image (default 3)")
+    pred.add_argument("--out", help="write predictions.csv, .json or .html (a page with each image) instead of "
+                                    "printing a table")
+    pred.add_argument("--dataset", help="the dataset.json the model was trained with (default: the one beside the "
+                                        "model, else data/dataset.json)")
+    pred.add_argument("--batch-size", type=int, default=256, help="images per step (default 256)")
     lst = sub.add_parser("params", help="list every param of params.yaml: default, allowed values, meaning",
                          description="Generated from the schema in imgclf/params.py, as is the README's table.")
     lst.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
@@ -60,6 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         from .remote import transfer
 
         transfer(args.command, args.remote)
+    elif args.command == "predict":
+        from .predict import run
+
+        result = run(args.paths, args.model, args.top_k, args.out, args.dataset, args.batch_size)
+        if args.out:
+            skipped = len(result["skipped"])
+            print(f"predict: {result['predicted']:,} images -> {args.out}"
+                  + (f"; skipped {skipped} files (listed above)" if skipped else ""))
     elif args.command == "noise":
         from .noise import NOISE, measure
 

@@ -29,7 +29,7 @@ table.cm th.corner { font-weight: 400; color: var(--muted); font-size: 12px; }
 .gallery figure { margin: 0; width: 118px; font-size: 12px; text-align: center; }
 .gallery img { width: 96px; height: 96px; image-rendering: pixelated; border: 1px solid var(--line); }
 .gallery figcaption { line-height: 1.3; } .gallery .wrong { color: var(--bad); } .gallery .right { color: var(--good); }
-img.plot { max-width: 100%; height: auto; }
+img.plot, img.diagram { max-width: 100%; height: auto; }
 pre { background: #f6f8fa; border: 1px solid var(--line); padding: 10px; overflow-x: auto; font-size: 12.5px; }
 .params { columns: 2 320px; font-size: 13.5px; } .params div { break-inside: avoid; }
 .params code { color: var(--accent); }
@@ -38,6 +38,10 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: 10px; overflo
            background: #f6f8fa; }
 .verdict.better { border-color: var(--good); } .verdict.worse { border-color: var(--bad); }
 .warn { border-left: 6px solid #e0a100; background: #fff8e1; padding: 8px 14px; }
+.gallery.wide figure { width: 200px; } .bars { text-align: left; margin-top: 4px; }
+.bar { position: relative; height: 17px; margin: 2px 0; background: #eef1f6; border-radius: 3px; overflow: hidden; }
+.bar span { position: absolute; left: 0; top: 0; bottom: 0; background: #9db7e0; }
+.bar b { position: relative; font-weight: 400; padding: 0 4px; white-space: nowrap; }
 @media print { body { max-width: none; padding: 0; font-size: 12px; } h2 { break-after: avoid; }
   table, figure, img { break-inside: avoid; } .card .value { font-size: 18px; } }
 """
@@ -114,7 +118,14 @@ def heatmap(matrix, labels: list[str], *, fmt=lambda v: f"{v:g}", diverging: boo
             f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def figure(png: bytes, lines: list[tuple[str, str]], alt: str) -> str:
-    """A small image with caption lines; each line is (css class, text)."""
+def figure(png: bytes, lines: list[tuple[str, str]], alt: str, extra: str = "") -> str:
+    """A small image with caption lines; each line is (css class, text); `extra` is HTML put after them."""
     caps = "".join(f'<div class="{c}">{esc(t)}</div>' for c, t in lines)
-    return f"<figure>{img(png, alt, cls='thumb')}<figcaption>{caps}</figcaption></figure>"
+    return f"<figure>{img(png, alt, cls='thumb')}<figcaption>{caps}{extra}</figcaption></figure>"
+
+
+def bars(items: list[tuple[str, float]]) -> str:
+    """Horizontal bars for probabilities, e.g. a prediction's top classes: (label, fraction 0..1)."""
+    rows = "".join(f'<div class="bar"><span style="width: {max(0.0, min(p, 1.0)) * 100:.1f}%"></span>'
+                   f'<b>{esc(label)} {p:.1%}</b></div>' for label, p in items)
+    return f'<div class="bars">{rows}</div>'
