@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT, committed_run, edit_params, run
 
 pytestmark = pytest.mark.slow
-STAGES = ("validate", "prepare", "build", "train", "evaluate", "report")
+STAGES = ("validate", "prepare", "build", "train", "evaluate", "report", "export")
 
 
 def ran(output: str) -> list[str]:
@@ -40,6 +40,7 @@ CHANGES = {  # the README's first column -> what a user does
     "`model.*`": lambda p, env: edit_params(p, **{"model.preset": "tutorial_mlp_deep"}),
     "`data.val_split`": lambda p, env: edit_params(p, **{"data.val_split": 0.2}),
     "`seed`": lambda p, env: edit_params(p, **{"seed": 7}),
+    "`export.*`": lambda p, env: edit_params(p, **{"export.batch_size": 64}),
     # -f forces the target's upstream too; prepare's outputs come out byte-identical, so train does not rerun
     "nothing, but `dvc repro -f build`": lambda p, env: run(["dvc", "repro", "-f", "build"], p, env=env).stdout,
 }
