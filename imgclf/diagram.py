@@ -48,10 +48,10 @@ def svg(layers: list[dict]) -> bytes | None:
 
 
 def layer_table(layers: list[dict]) -> str:
-    rows = [(layer["name"], layer["type"], _shape(layer["output_shape"]), f"{layer['params']:,}",
-             ", ".join(layer["inputs"])) for layer in layers]
+    rows = [(layer["name"], layer["type"], ", ".join(layer["inputs"]), _shape(layer["output_shape"]),
+             f"{layer['params']:,}") for layer in layers]
     total = sum(layer["params"] for layer in layers)
-    return (h.table(["layer", "type", "output shape", "params", "inputs from"], rows, left=3)
+    return (h.table(["layer", "type", "inputs from", "output shape", "params"], rows, left=3)
             + f'<p class="note">{total:,} parameters in all.</p>')
 
 

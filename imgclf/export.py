@@ -110,7 +110,7 @@ def misses(figures: dict, bars) -> list[str]:
     """What fails the parity bars (`bars` is params' ExportParams), as short sentences. The reference is the
     float32 Keras model the formats were exported from."""
     out = []
-    reference = figures[figures["reference"]]["accuracy"]
+    reference = figures[figures["setup"]["reference"]]["accuracy"]
     for name in FLOAT:
         if name in figures and figures[name]["agreement"] < bars.min_agreement:
             out.append(f"{name} agrees with Keras on {figures[name]['agreement']:.2%} of the test images, below "
@@ -145,11 +145,12 @@ def run(model_path: Path, formats: list[str], out: Path, x_cal: np.ndarray, x_te
     policies = {layer.dtype_policy.name for layer in trained.model.layers} - {"float32"}
     plain = runtimes.KerasRunner(model_path, float32_copy(trained.model)) if policies else trained
     version = f"Keras {keras.__version__} (TensorFlow {tf.__version__})"
-    figures: dict = {"reference": "keras_float32" if policies else "keras"}
+    reference_name = "keras_float32" if policies else "keras"
+    figures: dict = {}
     with tempfile.TemporaryDirectory(prefix="imgclf-export-") as scratch:
         paths = write(plain.model, formats, out, x_cal, Path(scratch))
         measured, reference = measure(plain, x_test, y_test, settings.batch_size)
-        rows = {figures["reference"]: (measured, "float32")}
+        rows = {reference_name: (measured, "float32")}
         if policies:
             rows["keras"] = (measure(trained, x_test, y_test, settings.batch_size, reference)[0],
                              ", ".join(sorted(policies)) + " as trained")
@@ -165,8 +166,9 @@ def run(model_path: Path, formats: list[str], out: Path, x_cal: np.ndarray, x_te
             if name == "tflite_int8":
                 float_path = paths.get("tflite_float32", Path(scratch) / FILES["tflite_float32"])
                 figures[name]["smaller_than_float32"] = round(size(float_path) / size(paths[name]), 2)
-    return {**figures, "test_images": int(len(x_test)), "batch_size": settings.batch_size,
-            "threads": runtimes.threads()}
+    # What the figures were measured with, under one key so that `dvc exp show` views can drop it with them.
+    return {"setup": {"formats": list(formats), "reference": reference_name, "test_images": int(len(x_test)),
+                      "batch_size": settings.batch_size, "threads": runtimes.threads()}, **figures}
 
 
 def _runtime(kind: str) -> str:

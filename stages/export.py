@@ -19,7 +19,7 @@ def main() -> None:
         # Beside the exported files, the class names and image shape that `imgclf predict` needs.
         shutil.copyfile(META, out / "dataset.json")
         if not formats:
-            write_json(EXPORT_METRICS, {"formats": []})
+            write_json(EXPORT_METRICS, {})
             print("export: nothing to export (export.formats is []); wrote models/export/dataset.json")
             return
         quiet_tensorflow()
@@ -31,10 +31,11 @@ def main() -> None:
         x_test, y_test = storage.load_split(PREPARED, "test")
         pick = np.random.default_rng(p.seed).permutation(len(x_train))[:p.export.calibration_images]
         figures = export.run(MODEL, formats, out, np.asarray(x_train[np.sort(pick)]), x_test, y_test, p.export)
-        write_json(EXPORT_METRICS, {"formats": formats, **figures})
+        write_json(EXPORT_METRICS, figures)
         export.check(figures, p.export)
-    reference = figures[figures["reference"]]
-    print(f"export: {', '.join(formats)} in {timer.seconds:.1f}s; test accuracy {figures['reference']} "
+    name = figures["setup"]["reference"]
+    reference = figures[name]
+    print(f"export: {', '.join(formats)} in {timer.seconds:.1f}s; test accuracy {name} "
           f"{reference['accuracy']:.2%}, " + ", ".join(f"{f} {figures[f]['accuracy']:.2%} "
                                                       f"({figures[f]['agreement']:.2%} agree)" for f in formats))
 

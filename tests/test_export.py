@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT, edit_params, run
 from imgclf.export import FORMATS
+from imgclf.runtimes import threads
 
 pytestmark = pytest.mark.slow
 
@@ -23,7 +24,8 @@ def test_every_format_is_written_and_measured_through_its_own_runtime(exported):
     proj, _, repro = exported
     assert "Running stage 'export'" in repro.stdout and "export: savedmodel, tflite_float32, tflite_int8, onnx" in repro.stdout
     figures = json.loads((proj / "metrics/export.json").read_text())
-    assert figures["reference"] == "keras" and figures["test_images"] == 200 and figures["formats"] == list(FORMATS)
+    assert figures["setup"] == {"formats": list(FORMATS), "reference": "keras", "test_images": 200, "batch_size": 256,
+                                "threads": threads()}
     for name in ("keras", *FORMATS):
         f = figures[name]
         assert f["bytes"] == size(proj / f["file"]), name

@@ -86,7 +86,7 @@ def test_table_and_html_page(exported, photos, tmp_path):
     proj = exported[0]
     table = run(["imgclf", "predict", str(photos / "0_grey.png"), str(photos / "sub"), "--model", MODELS["onnx"]], proj)
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["file", "top-1", "top-2", "top-3"] and len(lines) == 1 + 2 + 2
+    assert lines[0].split() == ["file", "top-1", "top-2", "top-3"] and len(lines) == 1 + 1 + 2 + 2   # header, grey.png, sub/: two files and a 2-image CIFAR batch
     assert any(str(photos / "sub" / "data_batch_1.bin#1") in line and "%" in line for line in lines)
     page = tmp_path / "predictions.html"
     run(["imgclf", "predict", str(photos), "--model", MODELS["tflite_float32"], "--out", str(page)], proj)
@@ -110,8 +110,8 @@ def test_one_line_errors(exported, photos, tmp_path):
     assert "nothing could be predicted" in fails(str(photos / "broken.png"), str(photos / "empty.jpg"))
     assert "must end in .csv, .json, .html" in fails(str(photos), "--out", str(tmp_path / "x.txt"))
     assert not (tmp_path / "x.txt").exists()
-    (tmp_path / "damaged.keras").write_bytes(b"PK\x03\x04 not a zip")
-    assert "damaged.keras cannot be loaded" in fails(str(photos), "--model", str(tmp_path / "damaged.keras"))
+    (tmp_path / "damaged.onnx").write_bytes(b"not a model")
+    assert "damaged.onnx cannot be loaded" in fails(str(photos), "--model", str(tmp_path / "damaged.onnx"))
     (tmp_path / "other.json").write_text(json.dumps({"classes": ["a", "b"], "image_shape": [32, 32, 3]}))
     assert "takes images of shape" in fails(str(photos), "--model", MODELS["onnx"], "--dataset", str(tmp_path / "other.json"))
     # A model that safe mode refuses (a Lambda layer runs arbitrary code) is one line, not a traceback.
