@@ -38,7 +38,7 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: 10px; overflo
            background: #f6f8fa; }
 .verdict.better { border-color: var(--good); } .verdict.worse { border-color: var(--bad); }
 .warn { border-left: 6px solid #e0a100; background: #fff8e1; padding: 8px 14px; }
-.gallery.wide figure { width: 200px; } .bars { text-align: left; margin-top: 4px; }
+.gallery.wide figure { width: 200px; } .gallery.wide figcaption { overflow-wrap: anywhere; } .bars { text-align: left; margin-top: 4px; }
 .bar { position: relative; height: 17px; margin: 2px 0; background: #eef1f6; border-radius: 3px; overflow: hidden; }
 .bar span { position: absolute; left: 0; top: 0; bottom: 0; background: #9db7e0; }
 .bar b { position: relative; font-weight: 400; padding: 0 4px; white-space: nowrap; }

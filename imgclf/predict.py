@@ -120,5 +120,6 @@ def run(paths: list[str], model: str | Path, top_k: int = 3, out: str | None = N
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)
     if ignored:
-        print(f"ignored {ignored} files in the folders that are not images (by their extension)", file=sys.stderr)
+        print(f"ignored {ignored} file{'s' if ignored > 1 else ''} in the folders that {'are' if ignored > 1 else 'is'} "
+              f"not an image (by extension)", file=sys.stderr)
     return {"predicted": predicted, "skipped": problems, "ignored": ignored}
