@@ -8,6 +8,7 @@ A file that cannot be read is reported with the reason and skipped; the rest go 
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -81,8 +82,8 @@ def _add(sources: list[Source], problems: list[str], path: Path, kind: str) -> N
             sources.append(Source(path, kind))
     except UserError as exc:
         problems.append(str(exc))
-    except OSError as exc:
-        problems.append(f"{shown(path)}: cannot be read ({exc.strerror or type(exc).__name__})")
+    except (OSError, EOFError, zlib.error) as exc:   # unreadable, or a damaged gzip stream
+        problems.append(f"{shown(path)}: cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__})")
 
 
 def images(sources: list[Source], size: tuple[int, int], mode: str, problems: list[str]) -> Iterator[tuple[str, np.ndarray]]:

@@ -76,7 +76,10 @@ class KerasRunner(Runner):
         return tuple(self.model.input_shape[1:])
 
     def predict(self, x):
-        return np.asarray(self.model.predict_on_batch(x), dtype=np.float32)
+        from .hardware import kernel_errors
+
+        with kernel_errors(self.model):
+            return np.asarray(self.model.predict_on_batch(x), dtype=np.float32)
 
 
 class SavedModelRunner(Runner):
