@@ -81,7 +81,7 @@ def run(paths: list[str], model: str | Path, top_k: int = 3, out: str | None = N
     suffix = Path(out).suffix.lower() if out else ""
     if out and suffix not in OUTPUTS:
         raise UserError(f"--out {out}: the file name must end in {', '.join(OUTPUTS)}")
-    runner = runtimes.open_model(model)
+    runner = runtimes.open_model(model, cap_threads=True)
     meta, meta_path = runtimes.dataset_info(model, dataset)
     runtimes.check_fits(runner, meta, meta_path)
     classes = meta["classes"]

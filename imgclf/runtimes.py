@@ -9,7 +9,6 @@ is what a user runs.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +20,11 @@ EXPORT_EXTRA = "pip install -e '.[export]' (make setup installs it)"
 
 
 def threads() -> int:
-    """The intra-op thread count every runtime is given (TF_NUM_INTRAOP_THREADS, as TensorFlow reads it);
-    0 = each runtime's own default."""
-    try:
-        return max(int(os.environ.get("TF_NUM_INTRAOP_THREADS", "0")), 0)
-    except ValueError:
-        return 0
+    """The thread count every runtime is given: IMGCLF_THREADS (as TensorFlow gets it, imgclf/stage.py), or 0 for
+    each runtime's own default."""
+    from .stage import thread_limit
+
+    return thread_limit() or 0
 
 
 def kind_of(path: Path) -> str:
@@ -178,10 +176,16 @@ def _unloadable(path: Path, exc: Exception) -> UserError:
     return UserError(f"{path} cannot be loaded ({type(exc).__name__}: {first}); export it again (dvc repro -f export)")
 
 
-def open_model(path: str | Path) -> Runner:
+def open_model(path: str | Path, cap_threads: bool = False) -> Runner:
+    """`cap_threads`: apply IMGCLF_THREADS to TensorFlow first (only before TensorFlow has run anything)."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"{path} is missing: train a model first (dvc repro), or give --model")
+    if cap_threads and kind_of(path) in ("keras", "savedmodel"):
+        from .stage import limit_threads
+
+        quiet_tensorflow()
+        limit_threads()
     return {"keras": KerasRunner, "savedmodel": SavedModelRunner, "tflite": LiteRunner,
             "onnx": OnnxRunner}[kind_of(path)](path)
 

@@ -36,16 +36,25 @@ def limit_threads() -> int | None:
     runs side by side (`dvc queue start -j J`, N = cores / J) share the cores instead of thrashing. An environment
     variable, not a param: the thread count belongs to the machine, and a param would change DVC's stage hashes
     and miss its run cache. Must run before TensorFlow executes anything; metrics/environment.json records it."""
+    value = thread_limit()
+    if value is None:
+        return None
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(value)
+    tf.config.threading.set_inter_op_parallelism_threads(value)
+    return value
+
+
+def thread_limit() -> int | None:
+    """IMGCLF_THREADS as a number (None when unset), without TensorFlow: the export stage's LiteRT and
+    onnxruntime sessions take the same count."""
     value = os.environ.get(THREADS, "").strip()
     if not value:
         return None
     if not value.isdigit() or int(value) < 1:
         raise UserError(f"{THREADS} must be a whole number of threads >= 1 (e.g. {THREADS}=1 with "
                         f"`dvc queue start -j 2` on 2 cores), or unset for all cores; got '{value}'")
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(int(value))
-    tf.config.threading.set_inter_op_parallelism_threads(int(value))
     return int(value)
 
 

@@ -7,7 +7,7 @@ import sys
 from imgclf import params
 from imgclf.atomic import atomic_dir, write_json
 from imgclf.errors import cli_entry, quiet_tensorflow
-from imgclf.stage import EXPORTED, EXPORT_METRICS, META, MODEL, PREPARED, Timer
+from imgclf.stage import EXPORTED, EXPORT_METRICS, META, MODEL, PREPARED, Timer, limit_threads
 
 
 @cli_entry
@@ -23,6 +23,7 @@ def main() -> None:
             print("export: nothing to export (export.formats is []); wrote models/export/dataset.json")
             return
         quiet_tensorflow()
+        limit_threads()   # IMGCLF_THREADS; LiteRT and onnxruntime get the same count
         import numpy as np
 
         from imgclf import export, storage
