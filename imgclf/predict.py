@@ -90,8 +90,7 @@ def run(paths: list[str], model: str | Path, top_k: int = 3, out: str | None = N
     sources, problems, ignored = inputs.find(paths)
     names = max((len(str(s.path)) + (len(str(s.count)) + 1 if s.kind != "image" else 0) for s in sources), default=4)
     column = min(max(names, 4), 60)
-    if not out:
-        print(f"{'file':<{column}}  " + "  ".join(f"top-{i + 1}" for i in range(top_k)))
+    header = f"{'file':<{column}}  " + "  ".join(f"top-{i + 1}" for i in range(top_k))
     predicted = 0
     with contextlib.ExitStack() as stack:
         writer = None
@@ -103,6 +102,8 @@ def run(paths: list[str], model: str | Path, top_k: int = 3, out: str | None = N
                                        file=sys.stderr, desc="predict"))
         for batch in _batches(images, batch_size):
             probs = runner.predict(np.stack([image for _, image in batch]))
+            if not out and not predicted:
+                print(header)
             for (name, image), p in zip(batch, probs):
                 top = [(classes[int(k)], float(p[k])) for k in np.argsort(-p, kind="stable")[:top_k]]
                 if writer:
