@@ -126,6 +126,21 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
         remove(tmp)
 
 
+@contextlib.contextmanager
+def scratch_dir(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary working directory next to `path` (same disk), always removed; one left by a killed run is
+    removed by the next write of `path` (its name is a temporary of `path`)."""
+    path = Path(path)
+    _prepare_parent(path)
+    tmp = temp_sibling(path)
+    try:
+        with _failures(path):
+            os.mkdir(tmp, 0o777)
+            yield tmp
+    finally:
+        remove(tmp)
+
+
 def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -10,6 +10,7 @@ import numpy as np
 from . import cifar, folder, idx, sources
 from .errors import UserError
 from .params import DataParams
+from .storage import ImageFile
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -18,7 +19,7 @@ FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 @dataclass
 class Prepared:
     classes: list[str]
-    arrays: dict[str, tuple[np.ndarray, np.ndarray]]     # split -> (images NHWC uint8, labels)
+    arrays: dict[str, tuple[np.ndarray | ImageFile, np.ndarray]]   # split -> (images NHWC uint8, labels)
     dataset: str = ""
     notes: dict = field(default_factory=dict)            # skipped files etc., for the stage's metrics
 
@@ -27,9 +28,10 @@ class Prepared:
         return tuple(self.arrays["train"][0].shape[1:])
 
 
-def load_raw(data: DataParams, downloads: str | Path = "data/downloads"):
+def load_raw(data: DataParams, downloads: str | Path = "data/downloads", scratch: str | Path | None = None):
     """(splits, classes, notes) for the configured dataset; splits maps "train"/"test" (public datasets) or
-    whatever the folder provides ("all", or "train" with "val" and/or "test") to (images, labels)."""
+    whatever the folder provides ("all", or "train" with "val" and/or "test") to (images, labels). The public
+    datasets fit in memory (arrays); a folder's images are decoded into `scratch` (ImageFile)."""
     if data.dataset == "fashion_mnist":
         root = sources.fetch("fashion_mnist", downloads)
         x_tr = idx.load(root / "train-images-idx3-ubyte.gz")[..., None]
@@ -44,7 +46,7 @@ def load_raw(data: DataParams, downloads: str | Path = "data/downloads"):
         root = sources.fetch("cifar10", downloads) / "cifar-10-batches-bin"
         splits = {"train": cifar.load(root, cifar.TRAIN_FILES), "test": cifar.load(root, [cifar.TEST_FILE])}
         return splits, cifar.class_names(root), {}
-    loaded = folder.load(data.folder, data.image_size, data.color_mode, data.bad_files, data.labels_csv)
+    loaded = folder.load(data.folder, data.image_size, data.color_mode, data.bad_files, data.labels_csv, scratch)
     return loaded.splits, loaded.classes, {"skipped": loaded.problems, "ignored_files": loaded.ignored}
 
 
@@ -61,12 +63,14 @@ def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int, p
     idx_keep, idx_held = train_test_split(np.arange(len(y)), test_size=n_held, stratify=y, random_state=seed)
     idx_keep.sort()
     idx_held.sort()
-    return (x[idx_keep], y[idx_keep]), (x[idx_held], y[idx_held])
+    take = x.subset if isinstance(x, ImageFile) else x.__getitem__     # a file's images stay on disk
+    return (take(idx_keep), y[idx_keep]), (take(idx_held), y[idx_held])
 
 
-def prepare(data: DataParams, seed: int, downloads: str | Path = "data/downloads") -> Prepared:
+def prepare(data: DataParams, seed: int, downloads: str | Path = "data/downloads",
+            scratch: str | Path | None = None) -> Prepared:
     """Use the splits the data provides; hold out (stratified, seeded) the test and validation splits it lacks."""
-    splits, classes, notes = load_raw(data, downloads)
+    splits, classes, notes = load_raw(data, downloads, scratch)
     train = splits.get("train", splits.get("all"))
     test = splits.get("test")
     if test is None:

@@ -4,20 +4,25 @@ Layouts: one sub-folder per class; or split folders `train/`, `val/` (`valid/`, 
 each with the same class sub-folders; or one folder of images plus a CSV of `file,label` rows
 (`data.labels_csv`, e.g. Kaggle's CIFAR-10 `train/` + `trainLabels.csv`). Hidden files and folders
 (`.DS_Store`, `.ipynb_checkpoints`, `__MACOSX`) are not data. Images are turned upright by their EXIF
-orientation and 16-bit images are scaled to 8 bits. The memory the decoded images need is checked first.
+orientation and 16-bit images are scaled to 8 bits. Decoded images are written to a scratch folder a chunk at a
+time (memory stays bounded however many there are); the disk space they need is checked first.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from . import resources
 from .errors import UserError
+from .storage import CHUNK, ArrayWriter, ImageFile
 
 EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
 SPLITS = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}
@@ -26,7 +31,7 @@ SPLITS = {"train": "train", "val": "val", "valid": "val", "validation": "val", "
 @dataclass
 class FolderData:
     classes: list[str]
-    splits: dict[str, tuple[np.ndarray, np.ndarray]]   # "all", or some of "train"/"val"/"test" -> (images, labels)
+    splits: dict[str, tuple[ImageFile, np.ndarray]]    # "all", or some of "train"/"val"/"test" -> (images, labels)
     problems: list[str] = field(default_factory=list)  # "path: reason", reported or skipped
     ignored: int = 0                                   # files that are not images (or that no CSV row labels)
 
@@ -162,47 +167,15 @@ def _from_csv(root: Path, labels_csv: str, problems: list[str]):
 # ---------------------------------------------------------------- memory and decoding
 
 
-def available_memory() -> int:
-    """Bytes this process can still allocate: MemAvailable, capped by a cgroup or address-space limit."""
-    limits = []
-    try:
-        meminfo = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
-        limits.append(int(meminfo["MemAvailable"].split()[0]) * 1024)
-    except (OSError, KeyError, ValueError):
-        try:
-            limits.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-        except (OSError, ValueError, AttributeError):
-            pass
-    try:
-        high = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        if high != "max":
-            limits.append(int(high) - int(Path("/sys/fs/cgroup/memory.current").read_text()))
-    except (OSError, ValueError):
-        pass
-    try:
-        import resource
-
-        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-        if soft != resource.RLIM_INFINITY:
-            status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-            limits.append(soft - int(status["VmSize"].split()[0]) * 1024)
-    except (ImportError, OSError, KeyError, ValueError):
-        pass
-    return max(min(limits), 0) if limits else 1 << 62
-
-
-def _gb(n: int) -> str:
-    return f"{n / 1e9:.1f} GB"
-
-
-def _check_memory(n: int, size: tuple[int, int], channels: int) -> None:
-    """Every image is held as uint8, and about as much again while the splits are made and saved."""
+def _check_disk(n: int, size: tuple[int, int], channels: int, scratch: Path) -> None:
+    """Decoded images stream to disk (first as decoded, then as the prepared splits), never all into memory: the
+    disk is what must hold them."""
     each = size[0] * size[1] * channels
-    need, have = 2 * n * each, available_memory()
-    if need > have:
-        raise UserError(f"{n:,} images at {size[0]}x{size[1]}x{channels} need about {_gb(need)} of memory "
-                        f"({_gb(n * each)} for the images, as much again while saving), but {_gb(have)} is "
-                        f"available: choose a smaller data.image_size or use fewer images")
+    resources.check_disk(2 * n * each, scratch,
+                         f"{n:,} images at {size[0]}x{size[1]}x{channels} need about "
+                         f"{resources.gb(2 * n * each)} of disk ({resources.gb(n * each)} decoded, as much again "
+                         f"for the prepared splits)",
+                         "free disk space, choose a smaller data.image_size or use fewer images")
 
 
 def decode(path: Path, size: tuple[int, int], mode: str) -> np.ndarray:
@@ -230,31 +203,40 @@ def conform(im, size: tuple[int, int], mode: str) -> np.ndarray:
     return arr[..., None] if arr.ndim == 2 else arr
 
 
-def _read(items: list[tuple[Path, int]], num_classes: int, size, mode: str, problems: list[str], counter: list[int]):
+def _read(items: list[tuple[Path, int]], num_classes: int, size, mode: str, problems: list[str], counter: list[int],
+          out: Path) -> tuple[ImageFile, np.ndarray]:
+    """Decode into the .npy file `out`, a bounded chunk at a time; unreadable images are left out (and listed)."""
     channels = 1 if mode == "L" else 3
-    x = np.empty((len(items), *size, channels), np.uint8)
+    chunk = np.empty((max(1, CHUNK // (size[0] * size[1] * channels)), *size, channels), np.uint8)
     labels = np.empty(len(items), np.uint8 if num_classes <= 256 else np.int32)
-    good = 0
-    for path, label in items:
-        try:
-            x[good] = decode(path, size, mode)
-        except MemoryError:
-            raise UserError(f"ran out of memory while decoding {shown(path)} (not the file's fault): free memory, "
-                            f"or choose a smaller data.image_size") from None
-        except Exception as exc:  # PIL raises many types for damaged files
-            problems.append(f"{shown(path)}: unreadable image ({type(exc).__name__})")
-        else:
-            labels[good] = label
-            good += 1
-        counter[0] += 1
-        if counter[0] % 2000 == 0:
-            print(f"  decoded {counter[0]} images", file=sys.stderr, flush=True)
-    return (x[:good], labels[:good]) if good == len(items) else (x[:good].copy(), labels[:good].copy())
+    good, filled = 0, 0
+    with ArrayWriter(out, chunk.shape[1:]) as writer:
+        for path, label in items:
+            try:
+                chunk[filled] = decode(path, size, mode)
+            except MemoryError:
+                raise UserError(f"ran out of memory while decoding {shown(path)} (not the file's fault): free "
+                                f"memory, or choose a smaller data.image_size") from None
+            except Exception as exc:  # PIL raises many types for damaged files
+                problems.append(f"{shown(path)}: unreadable image ({type(exc).__name__})")
+            else:
+                labels[good] = label
+                good, filled = good + 1, filled + 1
+                if filled == len(chunk):
+                    writer.append(chunk)
+                    filled = 0
+            counter[0] += 1
+            if counter[0] % 2000 == 0:
+                print(f"  decoded {counter[0]} images", file=sys.stderr, flush=True)
+        writer.append(chunk[:filled])
+    return ImageFile(out), labels[:good].copy()
 
 
 def load(root: str | Path, image_size: list[int], color_mode: str, bad_files: str,
-         labels_csv: str = "") -> FolderData:
-    """Decode every image in a deterministic order; problems fail or are skipped per `bad_files`."""
+         labels_csv: str = "", scratch: str | Path | None = None) -> FolderData:
+    """Decode every image in a deterministic order into .npy files in `scratch` (the caller removes it; by default
+    a temporary folder removed when the images are no longer used); problems fail or are skipped per
+    `bad_files`."""
     root = Path(root)
     if not root.is_dir():
         raise UserError(f"data.folder '{root}' is not a folder: point it at a folder of class sub-folders")
@@ -266,11 +248,17 @@ def load(root: str | Path, image_size: list[int], color_mode: str, bad_files: st
         classes, plan, ignored, folders = _from_csv(root, labels_csv, problems)
     else:
         classes, plan, ignored, folders = _from_folders(root)
-    _check_memory(sum(map(len, plan.values())), size, 1 if mode == "L" else 3)
-    counter = [0]
-    splits = {}
-    for split, items in plan.items():
-        splits[split] = _read(items, len(classes), size, mode, problems, counter)
+    own = scratch is None
+    scratch = Path(tempfile.mkdtemp(prefix="imgclf-decoded-") if own else scratch)
+    try:
+        _check_disk(sum(map(len, plan.values())), size, 1 if mode == "L" else 3, scratch)
+        counter = [0]
+        splits = {split: _read(items, len(classes), size, mode, problems, counter, scratch / f"decoded_{split}.npy")
+                  for split, items in plan.items()}
+    finally:
+        if own:     # the open files stay readable until their images are dropped
+            shutil.rmtree(scratch, ignore_errors=True)
+    for split in splits:
         y = splits[split][1]
         for label in sorted(set(range(len(classes))) - set(np.unique(y).tolist())):
             where = folders[split] / classes[label] if not labels_csv else root
@@ -291,6 +279,6 @@ def load(root: str | Path, image_size: list[int], color_mode: str, bad_files: st
         remap[keep] = np.arange(len(keep))
         for split, (x, y) in splits.items():
             mask = remap[y] >= 0
-            splits[split] = (x[mask], remap[y[mask]].astype(y.dtype))
+            splits[split] = (x.subset(mask), remap[y[mask]].astype(y.dtype))
         classes = [classes[i] for i in keep]
     return FolderData(classes=classes, splits=splits, problems=problems, ignored=ignored)

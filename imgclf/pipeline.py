@@ -1,5 +1,9 @@
 """tf.data input pipelines: uint8 images stay uint8 until the model scales them (8x less memory than the
-tutorials' float64 arrays), and batches are gathered by shuffled index, so per-image work is one gather."""
+tutorials' float64 arrays), and batches are gathered by shuffled index, so per-image work is one gather.
+
+Images come either from memory (an array: one tf.gather) or from a prepared file (storage.ImageFile: each batch
+is read from disk as it is needed, so memory does not grow with the dataset). Both give the same batches in the
+same order, so a run's metrics do not depend on where the images were."""
 
 from __future__ import annotations
 
@@ -9,19 +13,36 @@ import numpy as np
 
 from .augment import augment_batch
 from .params import AugmentParams
+from .storage import ImageFile
 
 
-def _gathered(x: np.ndarray, y: np.ndarray, num_classes: int, indices):
+def _reader(x: np.ndarray | ImageFile):
+    """A function from a batch of indices to its uint8 images."""
+    import tensorflow as tf
+
+    if not isinstance(x, ImageFile):
+        images = tf.constant(np.asarray(x))
+        return lambda i: tf.gather(images, i)
+
+    def read(i):
+        batch = tf.numpy_function(x.read, [i], tf.uint8, stateful=False)
+        batch.set_shape([None, *x.item_shape])
+        return batch
+
+    return read
+
+
+def _gathered(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, indices):
     """Map a dataset of index batches to (uint8 images, one-hot labels) batches."""
     import tensorflow as tf
 
-    images = tf.constant(np.asarray(x))
+    read = _reader(x)
     labels = tf.one_hot(tf.constant(np.asarray(y, dtype=np.int32)), num_classes)
-    return indices.map(lambda i: (tf.gather(images, i), tf.gather(labels, i)), num_parallel_calls=tf.data.AUTOTUNE,
+    return indices.map(lambda i: (read(i), tf.gather(labels, i)), num_parallel_calls=tf.data.AUTOTUNE,
                        deterministic=True)
 
 
-def train_dataset(x: np.ndarray, y: np.ndarray, num_classes: int, batch_size: int, seed: int,
+def train_dataset(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, batch_size: int, seed: int,
                   aug: AugmentParams):
     """An endless, seeded stream of shuffled, augmented, one-hot batches; fit() with steps_per_epoch."""
     import tensorflow as tf
@@ -36,17 +57,16 @@ def train_dataset(x: np.ndarray, y: np.ndarray, num_classes: int, batch_size: in
     return ds.prefetch(tf.data.AUTOTUNE), math.ceil(len(x) / batch_size)
 
 
-def eval_dataset(x: np.ndarray, y: np.ndarray, num_classes: int, batch_size: int):
+def eval_dataset(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, batch_size: int):
     import tensorflow as tf
 
     return _gathered(x, y, num_classes, tf.data.Dataset.range(len(x)).batch(batch_size)).prefetch(tf.data.AUTOTUNE)
 
 
-def image_batches(x: np.ndarray, batch_size: int):
+def image_batches(x: np.ndarray | ImageFile, batch_size: int):
     """Images only, in order, for prediction."""
     import tensorflow as tf
 
-    images = tf.constant(np.asarray(x))
     return (tf.data.Dataset.range(len(x)).batch(batch_size)
-            .map(lambda i: tf.gather(images, i), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            .map(_reader(x), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
             .prefetch(tf.data.AUTOTUNE))

@@ -1,9 +1,13 @@
-"""Stage 1: fetch the dataset, hold out a stratified validation split, store uint8 arrays."""
+"""Stage 1: fetch the dataset, hold out a stratified validation split, store uint8 arrays.
+
+A folder's images are decoded into a scratch folder beside data/prepared (same disk; removed at the end, or by
+the next run if this one is killed), then copied split by split: memory stays bounded.
+"""
 
 import sys
 
 from imgclf import dataset, params, storage
-from imgclf.atomic import write_json
+from imgclf.atomic import scratch_dir, write_json
 from imgclf.errors import cli_entry
 from imgclf.stage import META, PREPARED, Timer
 
@@ -12,8 +16,9 @@ from imgclf.stage import META, PREPARED, Timer
 def main() -> None:
     p = params.load()
     timer = Timer()
-    prep = dataset.prepare(p.data, p.seed)
-    storage.save(prep, PREPARED, META)
+    with scratch_dir(PREPARED) as scratch:
+        prep = dataset.prepare(p.data, p.seed, scratch=scratch)
+        storage.save(prep, PREPARED, META)
     counts = {split: int(len(y)) for split, (_, y) in prep.arrays.items()}
     write_json("metrics/data.json", {**{f"{k}_images": v for k, v in counts.items()},
                                      "classes": len(prep.classes),

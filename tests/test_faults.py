@@ -461,14 +461,26 @@ def test_a_folder_in_the_way_of_an_output_is_one_line(tmp_path, capsys):
 # ------------------------------------------------------------------ 7. memory
 
 
-def test_an_image_size_that_cannot_fit_in_memory_is_refused_before_decoding(tmp_path, capsys):
+def test_an_image_size_that_cannot_fit_on_disk_is_refused_before_decoding(tmp_path, capsys):
+    """Decoded images stream to disk, so the disk is what must hold them: checked before anything is decoded."""
     root = tmp_path / "imgs"
     synthetic.image_folder(root, ["a", "b"], per_class=3, size=12)
     start = time.monotonic()
-    line = one_line(capsys, folder.load, root, [60000, 60000], "rgb", "fail",
-                    match=r"6 images at 60000x60000x3 need about .* GB .* available: choose a smaller data.image_size")
+    line = one_line(capsys, folder.load, root, [200000, 200000], "rgb", "fail", scratch=tmp_path,
+                    match=r"6 images at 200000x200000x3 need about .* GB of disk .* GB is free in .*: free disk "
+                          r"space, choose a smaller data.image_size")
     assert time.monotonic() - start < 5
-    assert "unreadable" not in line
+    assert "unreadable" not in line and not list(tmp_path.glob("decoded_*"))
+
+
+def test_a_batch_that_cannot_fit_in_memory_is_refused(capsys):
+    """Memory bounds only what is in flight, which grows with the batch: a huge batch is refused up front."""
+    from imgclf import resources
+
+    one_line(capsys, resources.check_batch_memory, 1 << 20, (2048, 2048, 3),
+             match=r"train.batch_size=1048576 images at 2048x2048x3 need about .* GB of memory for the 8 batches "
+                   r"the input pipeline holds at once, but .* GB is available: lower train.batch_size")
+    resources.check_batch_memory(128, (28, 28, 1))     # today's default fits anywhere
 
 
 def test_running_out_of_memory_while_decoding_does_not_blame_the_file(tmp_path):
