@@ -95,6 +95,9 @@ class TrainParams(BaseModel):
     early_stopping: int = Field(0, ge=0, description="patience in epochs on validation loss (restores the best "
                                                      "weights); 0 = off")
     ema: Float = Field(0.0, ge=0, lt=1, description="exponential moving average of the weights, e.g. 0.999; 0 = off")
+    distribute: Literal["none", "mirrored"] = Field(
+        "none", description="`mirrored`: one copy of the model per local GPU (or logical CPU device), each step's "
+                            "batch split across them (see Training on several devices or machines)")
 
 
 class AugmentParams(BaseModel):

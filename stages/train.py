@@ -12,7 +12,7 @@ def main() -> None:
     import numpy as np
     import pandas as pd
 
-    from imgclf import hardware, models, storage, training
+    from imgclf import distribute, hardware, models, resources, storage, training
     from imgclf.atomic import atomic_path, write_json
     from imgclf.augment import augment_batch
     from imgclf.stage import AUGMENTED, META, MODEL, PREPARED
@@ -20,9 +20,13 @@ def main() -> None:
     meta = storage.load_meta(META)
     x_train, y_train = storage.load_split(PREPARED, "train")
     x_val, y_val = storage.load_split(PREPARED, "val")
+    resources.check_batch_memory(p.train.batch_size, meta["image_shape"])
+    strategy = distribute.strategy(p.train.distribute, p.train.batch_size)   # before TensorFlow starts its devices
     choice = hardware.apply(p.model.precision)
-    model = models.from_params(p, meta)
-    result = training.fit(model, x_train, y_train, x_val, y_val, len(meta["classes"]), p.train, p.augment, p.seed)
+    with strategy.scope():
+        model = models.from_params(p, meta)
+        result = training.fit(model, x_train, y_train, x_val, y_val, len(meta["classes"]), p.train, p.augment,
+                              p.seed)
     last = result.history[-1]
     with atomic_path(MODEL) as tmp:
         model.save(tmp)
@@ -37,14 +41,18 @@ def main() -> None:
         "images_per_second": round(result.images_per_second, 1)})
     # What the speed depends on; `imgclf compare` warns when two runs differ here. The model's own policy is
     # what ran (it was fixed when the model was built).
-    write_json("metrics/environment.json", {**hardware.environment(choice), "precision": model.dtype_policy.name})
+    write_json("metrics/environment.json", {**hardware.environment(choice), "precision": model.dtype_policy.name,
+                                            "distribute": p.train.distribute,
+                                            "replicas": strategy.num_replicas_in_sync})
     # What the network sees: the same 16 training images, augmented as in the first batch (drawn by `report`).
     sample = np.asarray(x_train[:16])
     shown = augment_batch(sample, np.array([p.seed, 0]), p.augment).numpy() if p.augment.enabled else sample
     with atomic_path(AUGMENTED) as tmp:
         np.savez(tmp, images=shown, labels=np.asarray(y_train[:16]), augmented=p.augment.enabled)
     print(f"train: {len(result.history)} epochs in {result.seconds:.1f}s ({result.images_per_second:,.0f} img/s, "
-          f"{model.dtype_policy.name} on {choice.device} {choice.isa_class}); val accuracy {last['val_accuracy']:.4f}")
+          f"{model.dtype_policy.name} on {choice.device} {choice.isa_class}"
+          f"{f', {strategy.num_replicas_in_sync} replicas' if p.train.distribute != 'none' else ''}); "
+          f"val accuracy {last['val_accuracy']:.4f}")
 
 
 if __name__ == "__main__":
