@@ -21,7 +21,7 @@ from .atomic import atomic_dir, write_json
 from .errors import UserError
 
 HEADER = 128            # bytes: a fixed .npy header, so the image count can be written once it is known
-CHUNK = 32 << 20        # bytes of images written or copied at a time
+CHUNK = 8 << 20         # bytes of images decoded, written or copied at a time
 
 
 class ImageFile:
