@@ -3,6 +3,7 @@
 Cases:
   tutorial  the seed tutorials' way: float64 numpy arrays (x / 255.0) straight into model.fit
   pipeline  the same network and epochs through imgclf's uint8 tf.data input path and training loop
+            ("stream": true reads the images from prepared files on disk, as the stages do, not from memory)
   (any case with "dvclive": DIR adds dvclive's Keras callback, writing to DIR: the dvclive section)
   curve     imgclf's training, recording the test accuracy after every epoch (for the accuracy/time plot;
             nothing is chosen by it, and its evaluation time is not counted as training time)
@@ -11,9 +12,11 @@ Cases:
 from __future__ import annotations
 
 import json
+import shutil
 import resource
 import sys
 import time
+from pathlib import Path
 
 from imgclf.errors import quiet_tensorflow
 
@@ -30,6 +33,15 @@ def main() -> None:
 
     seed = spec.get("seed", 42)
     prep = dataset.prepare(DataParams(dataset=spec["dataset"]), seed=seed, downloads=spec["downloads"])
+    if spec.get("stream"):
+        import tempfile
+
+        from imgclf import storage
+
+        folder = Path(tempfile.mkdtemp(prefix="imgclf-bench-stream-"))
+        storage.save(prep, folder / "prepared", folder / "dataset.json")
+        prep.arrays = {s: storage.load_split(folder / "prepared", s) for s in ("train", "val", "test")}
+        shutil.rmtree(folder)   # the open files stay readable
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (prep.arrays[s] for s in ("train", "val", "test"))
     classes = len(prep.classes)
     train = TrainParams(**spec["train"])

@@ -5,6 +5,7 @@
   python bench/run.py --smoke             # small synthetic data: checks the benchmarks still run (CI)
   python bench/run.py --only speed,curve  # some sections: speed, curve, overhead, folder (20,000 images), isa
   python bench/run.py --only isa --seeds 3  # every oneDNN ISA class this CPU can emulate, tutorial CNN as baseline
+  python bench/run.py --only stream       # 200,000 generated 64x64 images streamed through the stages (--stream-images N)
 
 Prints a table per section with ratios against the baseline, and writes bench/out/<dataset>-*.{json,csv,png}.
 """
@@ -299,11 +300,71 @@ def section_folder(args, env) -> str:
                  ["what", "seconds", "peak RSS MB", "note"], rows)
 
 
+def _stage(proj: Path, env, stage: str) -> tuple[float, float, str]:
+    """One stage script run directly (not through DVC, whose hashing of the folder is not the stage's memory)."""
+    return _timed([sys.executable, "-m", f"stages.{stage}"], proj, env)
+
+
+def section_stream(args, env) -> str:
+    """Data bigger than memory: a generated folder of 64x64 RGB images through prepare, one epoch of train and
+    evaluate, each stage's peak RSS against the size of the decoded pixels; then the training speed of the streamed
+    input path against the in-memory one on the same prepared data (Fashion-MNIST), same run."""
+    from imgclf import synthetic
+
+    n = args.stream_images or (2000 if args.smoke else 200_000)
+    classes = [f"c{i}" for i in range(10)]
+    proj = _temp_project(args, env, **{"data.dataset": "folder", "data.image_size": [64, 64], "train.epochs": 1,
+                                       "model.preset": "tutorial_dense128", "model.precision": "float32",
+                                       "train.optimizer": "adam", "train.learning_rate": 0.001,
+                                       "train.schedule": "constant", "eval.tta_flip": False})
+    start = time.perf_counter()
+    files = synthetic.image_folder(proj / "data" / "images", classes, per_class=n // len(classes), size=64,
+                                   formats=("png",))
+    made = time.perf_counter() - start
+    pixels = len(files) * 64 * 64 * 3
+    rows = [[f"generate {len(files):,} PNGs ({sum(f.stat().st_size for f in files) / 1e9:.2f} GB on disk)",
+             f"{made:.0f}", "", ""]]
+    for stage in ("validate", "prepare", "train", "evaluate"):
+        seconds, rss, out = _stage(proj, env, stage)
+        note = next((line for line in out.splitlines() if line.startswith(f"{stage}:")), "")[:90]
+        rows.append([f"stage {stage}", f"{seconds:.0f}", f"{rss:.0f}", note])
+    peak = max(float(r[2]) for r in rows[1:])
+    bar = 2 * 1024
+    shutil.rmtree(proj.parent, ignore_errors=True)
+    text = table(f"Streaming: {len(files):,} images at 64x64x3 ({pixels / 1e9:.2f} GB of pixels) through the stages "
+                 f"(tutorial_dense128, 1 epoch); peak RSS {peak:.0f} MB = {peak / bar:.2f}x of the 2 GiB bar",
+                 ["what", "seconds", "peak RSS MB", "output"], rows)
+    # Same data, same model and params: images in memory (one tf.gather) vs read from the prepared file.
+    speed = []
+    for preset, epochs in (("tutorial_dense128", 1 if args.smoke else 3), ("default", 1)):
+        p = project_params()
+        base = {"dataset": args.dataset, "downloads": args.downloads, "case": "pipeline", "preset": preset,
+                "precision": "float32", "train": {**p["train"], "epochs": epochs}, "augment": {"flip": True}}
+        runs = {name: [] for name in ("memory", "stream")}
+        for _ in range(1 if args.smoke else 2):          # alternated: load on the shared machine hits both
+            for name in runs:
+                runs[name].append(run_case({**base, "stream": name == "stream"}, env))
+        ips = {name: statistics.median(r["images_per_second"] for r in rs) for name, rs in runs.items()}
+        speed.append([preset, epochs, f"{ips['memory']:,.0f}", f"{ips['stream']:,.0f}",
+                      f"{ips['stream'] / ips['memory']:.3f}x",
+                      f"{max(r['peak_rss_mb'] for r in runs['memory']):.0f}",
+                      f"{max(r['peak_rss_mb'] for r in runs['stream']):.0f}",
+                      " / ".join(f"{r['test_accuracy']:.4f}" for r in runs["memory"] + runs["stream"])])
+    text += table(f"Training speed, images in memory vs streamed from the prepared file, {args.dataset} "
+                  f"(median of {1 if args.smoke else 2} alternated runs; target: stream >= 0.90x)",
+                  ["model", "epochs", "memory img/s", "stream img/s", "ratio", "memory RSS MB", "stream RSS MB",
+                   "test acc (memory runs / stream runs)"], speed)
+    return text
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "cifar10"])
     parser.add_argument("--smoke", action="store_true", help="small synthetic data, one or two epochs")
-    parser.add_argument("--only", default="speed,curve,overhead", help="sections: speed,curve,overhead,folder,isa,dvclive")
+    parser.add_argument("--only", default="speed,curve,overhead",
+                        help="sections: speed,curve,overhead,folder,isa,dvclive,stream")
+    parser.add_argument("--stream-images", type=int, default=0,
+                        help="stream: images in the generated folder (default 200,000; 2,000 with --smoke)")
     parser.add_argument("--seeds", type=int, default=3, help="isa: seeds per class (mean +/- std)")
     parser.add_argument("--classes", default="avx2,avx512,native", help="isa: oneDNN classes to run (and native)")
     parser.add_argument("--cifar-params", help="YAML with model/train/augment overrides for the CIFAR-10 curve")
@@ -327,7 +388,8 @@ def main() -> int:
     started = time.perf_counter()
     report = [f"# imgclf benchmarks: {args.dataset}{' (smoke)' if args.smoke else ''}, {os.cpu_count()} CPUs"]
     sections = {"speed": section_speed, "curve": section_curve, "overhead": section_overhead,
-                "folder": section_folder, "isa": section_isa, "dvclive": section_dvclive}
+                "folder": section_folder, "isa": section_isa, "dvclive": section_dvclive,
+                "stream": section_stream}
     for name in args.only.split(","):
         report.append(sections[name](args, env))
     (OUT / f"{args.dataset}{'-smoke' if args.smoke else ''}.md").write_text("\n".join(report) + "\n")
