@@ -29,7 +29,7 @@ class RunData:
     revision: str
     probs: np.ndarray
     y_test: np.ndarray
-    x_test: np.ndarray
+    x_test: np.ndarray | storage.ImageFile   # read on demand from data/prepared
     augmentation_png: bytes | None = None
     data_notes: dict = field(default_factory=dict)
     environment: dict = field(default_factory=dict)   # metrics/environment.json: what the speed depends on

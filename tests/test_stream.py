@@ -39,11 +39,12 @@ def test_a_prepared_file_reads_back_as_numpy_would(tmp_path):
         raise AssertionError("a truncated file was accepted")
 
 
-def test_streamed_batches_equal_in_memory_batches_and_memory_stays_flat(tmp_path):
+def test_streamed_batches_equal_in_memory_batches_and_memory_stays_flat(tmp_path, monkeypatch):
     """Same seed, same shuffled and augmented batches from the file as from memory; reading 100 MB of images
     through the pipeline leaves the process's resident memory where it was (no mmap, no copy of the data)."""
     from imgclf import pipeline
 
+    monkeypatch.setattr(pipeline, "IN_MEMORY_BYTES", 0)              # stream however small (else read once)
     n, shape = 4_096, (64, 64, 3)                                     # 50 MB of pixels
     x = np.random.default_rng(2).integers(0, 256, (n, *shape), dtype=np.uint8)
     y = np.arange(n) % 10
