@@ -75,6 +75,8 @@ def main() -> None:
                 acc = float((predict(self.model, x_te, 512, tta).argmax(1) == y_te).mean())
                 self.excluded += time.perf_counter() - t
                 curve.append({"epoch": epoch + 1, "seconds": round(trained, 1), "test_accuracy": round(acc, 4)})
+                print(f"curve: epoch {epoch + 1}: test accuracy {acc:.4f} after {trained:.0f} s of training",
+                      file=sys.stderr, flush=True)  # long CIFAR-10 cases: where it stands, even if cut short
 
         extra = [TestEachEpoch()] if spec["case"] == "curve" else []
         if spec.get("dvclive"):  # the dvclive section: its Keras callback logging every epoch
