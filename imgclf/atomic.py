@@ -108,12 +108,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield an empty temporary directory; it replaces `path` only on success."""
     path = Path(path)
-    _prepare_parent(path)
-    tmp = temp_sibling(path)
-    try:
+    with scratch_dir(path) as tmp:
+        yield tmp
         with _failures(path):
-            os.mkdir(tmp, 0o777)
-            yield tmp
             if path.exists() or path.is_symlink():
                 old = path.with_name(f".{path.name}.old")
                 remove(old)
@@ -122,8 +119,6 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
                 remove(old)
             else:
                 os.replace(tmp, path)
-    finally:
-        remove(tmp)
 
 
 @contextlib.contextmanager
