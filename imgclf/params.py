@@ -88,7 +88,7 @@ class TrainParams(BaseModel):
     schedule: Literal["constant", "onecycle", "cosine"] = Field(
         "onecycle", description="`onecycle` (linear warm-up from lr/10, then linear decay to 0), `cosine` or `constant`")
     warmup: Float = Field(0.25, ge=0, lt=1, description="onecycle: fraction of the steps spent warming up")
-    epochs: int = Field(10, ge=1, description="passes over the training images")
+    epochs: int = Field(11, ge=1, description="passes over the training images")
     batch_size: int = Field(128, ge=1, description="images per training step")
     label_smoothing: Float = Field(0.1, ge=0, lt=1,
                                    description="label smoothing of the training loss (`val_loss` includes it)")
