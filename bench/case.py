@@ -50,7 +50,7 @@ def main() -> None:
     choice = hardware.apply(spec.get("precision", "float32"))  # resolves auto under this case's ONEDNN_MAX_CPU_ISA
     tutorial = spec["case"] == "tutorial"
     model = models.build(PRESETS[spec["preset"]], prep.image_shape, classes, seed=seed, float_input=tutorial)
-    tta = spec.get("tta_flip", False)
+    tta = {"tta_flip": spec.get("tta_flip", False), "tta_shift": spec.get("tta_shift", 0)}
     result = {"case": spec["case"], "preset": spec["preset"], "epochs": train.epochs, "images": int(len(x_tr)),
               "precision": choice.policy, "isa_class": choice.isa_class, "seed": seed}
     if tutorial:

@@ -5,19 +5,32 @@ from __future__ import annotations
 import numpy as np
 
 
-def predict(model, x: np.ndarray, batch_size: int, tta_flip: bool = False) -> np.ndarray:
-    """Class probabilities; with `tta_flip`, the mean over each image and its mirror image."""
+def predict(model, x: np.ndarray, batch_size: int, tta_flip: bool = False, tta_shift: int = 0) -> np.ndarray:
+    """Class probabilities; with `tta_flip`, the mean over each image and its mirror image.
+
+    With `tta_shift` = s, also over copies moved s pixels down-right and up-left (zero-filled, as the training
+    crop pads), weighted 1/4 each against 1/2 for the unmoved image: airbench's multi-crop test-time augmentation.
+    """
     import tensorflow as tf
 
     from .hardware import kernel_errors
     from .pipeline import image_batches
 
-    ds = image_batches(x, batch_size)
-    with kernel_errors(model):
+    def views(ds):
         probs = model.predict(ds, verbose=0)
         if tta_flip:
-            flipped = ds.map(lambda b: tf.reverse(b, axis=[2]))
-            probs = (probs + model.predict(flipped, verbose=0)) / 2
+            probs = (probs + model.predict(ds.map(lambda b: tf.reverse(b, axis=[2])), verbose=0)) / 2
+        return probs
+
+    ds = image_batches(x, batch_size)
+    with kernel_errors(model):
+        probs = views(ds)
+        if tta_shift:
+            s = tta_shift
+            pad = [[0, 0], [s, s], [s, s], [0, 0]]
+            down_right = ds.map(lambda b: tf.pad(b, pad)[:, : -2 * s, : -2 * s])
+            up_left = ds.map(lambda b: tf.pad(b, pad)[:, 2 * s:, 2 * s:])
+            probs = probs / 2 + (views(down_right) + views(up_left)) / 4
     return probs.astype(np.float32)
 
 

@@ -121,6 +121,8 @@ class EvalParams(BaseModel):
     model_config = STRICT
     batch_size: int = Field(512, ge=1, description="images per prediction step")
     tta_flip: bool = Field(True, description="average each test image's prediction with its mirror image's")
+    tta_shift: int = Field(0, ge=0, le=8, description="also average copies shifted by this many pixels "
+                                                      "(down-right and up-left); 0 = off")
     gallery: int = Field(36, ge=0, description="how many of the most confident mistakes the report shows")
 
 

@@ -35,7 +35,7 @@ CHANGES = {  # the README's first column -> what a user does
     "the page template (`imgclf/html.py`)": lambda p, env: edit_file(p, "imgclf/html.py", "--accent:#2456a6",
                                                                   "--accent:#1f4e9a"),
     "`eval.gallery`": lambda p, env: edit_params(p, **{"eval.gallery": 3}),
-    "`eval.tta_flip`, `eval.batch_size`": lambda p, env: edit_params(p, **{"eval.tta_flip": False}),
+    "`eval.tta_flip`, `eval.tta_shift`, `eval.batch_size`": lambda p, env: edit_params(p, **{"eval.tta_shift": 1}),
     "`train.*`, `augment.*`": lambda p, env: edit_params(p, **{"train.epochs": 1}),
     "`model.*`": lambda p, env: edit_params(p, **{"model.preset": "tutorial_mlp_deep"}),
     "`data.val_split`": lambda p, env: edit_params(p, **{"data.val_split": 0.2}),
