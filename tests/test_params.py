@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,16 @@ def test_no_import_circle_between_params_and_presets():
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         if (name, other) != ("params", "presets"):
             assert other not in imported and f"imgclf.{other}" not in imported, f"{name} imports {other}"
+
+
+def test_the_readme_cifar_command_is_the_benchmarked_recipe():
+    # bench/cifar10.yaml is what the Performance figures measured; the README's command must train the same thing.
+    readme = (ROOT / "README.md").read_text()
+    command = readme.split("dvc exp run -n cifar-default-color ")[1].split("```")[0]
+    given = dict(kv.split("=", 1) for kv in re.findall(r"-S (\S+)", command))
+    recipe = yaml.safe_load((ROOT / "bench" / "cifar10.yaml").read_text())
+    shipped = params.as_dict(params.Params())
+    want = {f"{section}.{key}": value for section, values in recipe.items() for key, value in values.items()
+            if shipped[section][key] != value}   # the command sets only what differs from params.yaml
+    assert given.pop("data.dataset") == "cifar10"
+    assert {k: yaml.safe_load(v) for k, v in given.items()} == want
