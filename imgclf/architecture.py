@@ -46,6 +46,8 @@ class Architecture(BaseModel):
     dropout: Fraction = Field(0.0, description="dropout before each dense layer")
     head_scale: float = Field(1.0, gt=0, allow_inf_nan=False,
                               description="multiplies the features before the output layer (fast-training trick)")
+    whiten: int = Field(0, ge=0, le=4, description="cnn: a frozen first layer that whitens each NxN patch of the "
+                                                   "training images (airbench's, N=2); 0 = off")
 
     @model_validator(mode="after")
     def _cnn_has_blocks(self):
@@ -60,6 +62,8 @@ def check_fits(arch: Architecture, height: int, width: int, where: str) -> None:
     Keras would only fail when the model is built, in `train`, after DVC has deleted the old outputs.
     """
     size = (height, width)
+    if arch.kind == "cnn" and arch.whiten:      # its valid NxN convolution trims N-1 (images are at least 4x4)
+        size = tuple(_conv(n, arch.whiten, 1, "valid") for n in size)
     for i, b in enumerate(arch.blocks if arch.kind == "cnn" else []):
         name = f"{where}.blocks[{i}]"
         before = size

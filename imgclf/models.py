@@ -33,7 +33,10 @@ def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: in
     # A cropping model accepts any size: training feeds random crops, evaluation feeds whole images.
     inputs = keras.Input(shape=(None, None, channels) if cropping else image_shape,
                          dtype="float32" if float_input else "uint8", name="image")
-    x = inputs if float_input else layers.Rescaling(1.0 / 255, name="scale")(inputs)
+    # A whitening layer multiplies small pixel differences by up to ~200, more than bfloat16's 8 bits can carry:
+    # it and the scaling before it compute in float32 under any policy (0.3M of ~35M multiply-adds an image).
+    exact = "float32" if arch.kind == "cnn" and arch.whiten else None
+    x = inputs if float_input else layers.Rescaling(1.0 / 255, dtype=exact, name="scale")(inputs)
     if cropping:
         x = layers.CenterCrop(crop_size, crop_size, name="centre_crop")(x)
     if arch.kind == "mlp":
@@ -43,6 +46,10 @@ def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: in
             if arch.dropout:
                 x = layers.Dropout(arch.dropout, name=f"dropout_{i + 1}")(x)
     else:
+        if arch.whiten:  # fitted to the training images by whitening.fit, then frozen
+            x = layers.Conv2D(2 * arch.whiten ** 2 * channels, arch.whiten, trainable=False, dtype=exact,
+                              name="whiten")(x)
+            x = layers.Activation(arch.activation, name="whiten_act")(x)
         for i, block in enumerate(arch.blocks):
             x = _conv_block(x, block, arch.activation, f"block{i + 1}")
         head = {"flatten": layers.Flatten, "gap": layers.GlobalAveragePooling2D,

@@ -13,6 +13,7 @@ import numpy as np
 from .errors import UserError
 from .hardware import kernel_errors
 from .params import AugmentParams, TrainParams
+from . import whitening
 from .pipeline import eval_dataset, train_dataset
 
 
@@ -90,6 +91,7 @@ class EpochLog(keras.callbacks.Callback):
 def fit(model, x_train, y_train, x_val, y_val, num_classes: int, train: TrainParams, aug: AugmentParams,
         seed: int, extra_callbacks: list | None = None) -> TrainResult:
     keras.utils.set_random_seed(seed)
+    whitening.fit(model, x_train)
     ds, steps_per_epoch = train_dataset(x_train, y_train, num_classes, train.batch_size, seed, aug)
     val = eval_dataset(x_val, y_val, num_classes, max(train.batch_size, 256))
     model.compile(optimizer=optimizer(train, steps_per_epoch * train.epochs),
