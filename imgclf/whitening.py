@@ -34,7 +34,8 @@ def fit(model, images) -> None:
     mean = total / count
     cov = outer / count - np.outer(mean, mean)
     values, vectors = np.linalg.eigh(cov)
-    filters = vectors / np.sqrt(np.clip(values, 0, None) + EPS * np.trace(cov) / dim)
+    # The floor keeps flat images (no variance at all) finite: their centred patches are all 0 anyway.
+    filters = vectors / np.sqrt(np.clip(values, 0, None) + EPS * max(np.trace(cov) / dim, 1e-4))
     filters = np.concatenate([filters, -filters], axis=1)          # dim x 2*dim
     layer.set_weights([filters.reshape(k, k, channels, 2 * dim).astype(np.float32),
                        (-mean @ filters).astype(np.float32)])      # centred: each output has mean 0

@@ -38,6 +38,12 @@ def test_fitted_layer_decorrelates_the_patches_of_the_images_it_was_fitted_on():
     assert np.abs(cov - np.diag(np.diag(cov))).max() < 1e-3 < np.abs(raw - np.diag(np.diag(raw))).max()
 
 
+def test_flat_images_give_finite_filters():
+    model = build(ARCH, (32, 32, 3), 10, seed=1)
+    whitening.fit(model, np.full((20, 32, 32, 3), 7, np.uint8))
+    assert all(np.isfinite(w).all() for w in model.get_layer("whiten").get_weights())
+
+
 def test_training_fits_the_layer_first_and_never_changes_it():
     x, y = images()
     model = build(ARCH, (32, 32, 3), 10, seed=1)
