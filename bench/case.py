@@ -72,7 +72,7 @@ def main() -> None:
             def on_epoch_end(self, epoch, logs=None):
                 t = time.perf_counter()
                 trained = t - self.start - self.excluded
-                acc = float((predict(self.model, x_te, 512, tta).argmax(1) == y_te).mean())
+                acc = float((predict(self.model, x_te, 512, **tta).argmax(1) == y_te).mean())
                 self.excluded += time.perf_counter() - t
                 curve.append({"epoch": epoch + 1, "seconds": round(trained, 1), "test_accuracy": round(acc, 4)})
                 print(f"curve: epoch {epoch + 1}: test accuracy {acc:.4f} after {trained:.0f} s of training",
@@ -91,7 +91,7 @@ def main() -> None:
         seconds = curve[-1]["seconds"] if curve else fit.seconds
         if curve:
             result["curve"] = curve
-        probs = predict(model, x_te, 512, tta)
+        probs = predict(model, x_te, 512, **tta)
     result.update({"train_seconds": round(seconds, 1),
                    "images_per_second": round(len(x_tr) * train.epochs / seconds, 1),
                    "test_accuracy": round(float((probs.argmax(1) == y_te).mean()), 4),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def predict(model, x: np.ndarray, batch_size: int, tta_flip: bool = False, tta_shift: int = 0) -> np.ndarray:
+def predict(model, x: np.ndarray, batch_size: int, *, tta_flip: bool = False, tta_shift: int = 0) -> np.ndarray:
     """Class probabilities; with `tta_flip`, the mean over each image and its mirror image.
 
     With `tta_shift` = s, also over copies moved s pixels down-right and up-left (zero-filled, as the training

@@ -18,8 +18,8 @@ def main() -> None:
     timer = Timer()
     meta = storage.load_meta(META)
     x_test, y_test = storage.load_split(PREPARED, "test")
-    probs = evaluation.predict(load_model(MODEL), x_test, p.eval.batch_size, p.eval.tta_flip,
-                                   p.eval.tta_shift)
+    probs = evaluation.predict(load_model(MODEL), x_test, p.eval.batch_size, tta_flip=p.eval.tta_flip,
+                                   tta_shift=p.eval.tta_shift)
     summary = evaluation.summarize(probs, y_test, meta["classes"])
     with atomic_path("metrics/predictions.csv") as tmp:
         evaluation.predictions_table(probs, y_test, meta["classes"]).to_csv(tmp, index=False)

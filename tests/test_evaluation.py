@@ -31,3 +31,5 @@ def test_shift_tta_weighs_the_image_half_and_each_shifted_copy_a_quarter(model):
         got = evaluation.predict(model, x, 2, tta_flip=flip, tta_shift=2)
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
         assert not np.allclose(got, evaluation.predict(model, x, 2, tta_flip=flip), atol=1e-4)
+    with pytest.raises(TypeError):   # keyword-only: a positional dict once silently meant "flip only"
+        evaluation.predict(model, x, 2, {"tta_flip": True, "tta_shift": 2})
