@@ -88,12 +88,10 @@ def main() -> None:
         fit = training.fit(model, x_tr, y_tr, x_va, y_va, classes, train, aug, seed, extra_callbacks=extra)
         probs = predict(model, x_te, 512, **tta)
         if spec["case"] == "curve":
-            final = model.get_weights()
             for epoch, (trained, weights) in enumerate(snap.snapshots, 1):
                 model.set_weights(weights)
                 acc = float((predict(model, x_te, 512, **tta).argmax(1) == y_te).mean())
                 curve.append({"epoch": epoch, "seconds": trained, "test_accuracy": round(acc, 4)})
-            model.set_weights(final)
             result["curve"] = curve
         seconds = curve[-1]["seconds"] if curve else fit.seconds
     result.update({"train_seconds": round(seconds, 1),
