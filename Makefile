@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 TF ?= cpu
 MIRROR ?= $(if $(wildcard ../shared/datasets),$(abspath ../shared/datasets),)
 
-.PHONY: run test bench setup test-tools clean
+.PHONY: run test lint bench setup test-tools clean
 
 $(BIN)/.installed-$(TF): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,12 @@ run: setup
 	@[ -d .dvc ] || { [ -d .git ] || git init -q; $(BIN)/dvc init -q; }
 	IMGCLF_MIRROR=$${IMGCLF_MIRROR:-$(MIRROR)} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dvc repro
 
+# One pytest worker per core (pytest-xdist), each test file on one worker so that its module fixtures are built once.
 test: setup test-tools
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest $(PYTEST_ARGS)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: setup
 	IMGCLF_MIRROR=$${IMGCLF_MIRROR:-$(MIRROR)} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -19,50 +19,52 @@ import sys
 import time
 from pathlib import Path
 
-from imgclf.errors import quiet_tensorflow
+from imgclf.core.startup import start_tensorflow
 
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    quiet_tensorflow()
+    start_tensorflow()
     import keras
 
-    from imgclf import dataset, hardware, models, training
-    from imgclf.evaluation import predict
+    from imgclf import data, model, train
+    from imgclf.core import hardware
+    from imgclf.evaluate import predict
+    from imgclf.model import PRESETS
     from imgclf.params import AugmentParams, DataParams, TrainParams
-    from imgclf.presets import PRESETS
 
     seed = spec.get("seed", 42)
-    prep = dataset.prepare(DataParams(dataset=spec["dataset"]), seed=seed, downloads=spec["downloads"])
+    prep = data.prepare(DataParams(dataset=spec["dataset"]), seed=seed, downloads=spec["downloads"])
     if spec.get("stream"):
         import tempfile
 
-        from imgclf import pipeline, storage
+        from imgclf.core import arrays
+        from imgclf.train import pipeline
 
         pipeline.IN_MEMORY_BYTES = 0        # stream every split, however small (the stages keep small ones in memory)
 
         folder = Path(tempfile.mkdtemp(prefix="imgclf-bench-stream-"))
-        storage.save(prep, folder / "prepared", folder / "dataset.json")
-        prep.arrays = {s: storage.load_split(folder / "prepared", s) for s in ("train", "val", "test")}
+        arrays.save(prep, folder / "prepared", folder / "dataset.json")
+        prep.arrays = {s: arrays.load_split(folder / "prepared", s) for s in ("train", "val", "test")}
         shutil.rmtree(folder)   # the open files stay readable
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (prep.arrays[s] for s in ("train", "val", "test"))
     classes = len(prep.classes)
-    train = TrainParams(**spec["train"])
+    recipe = TrainParams(**spec["train"])
     choice = hardware.apply(spec.get("precision", "float32"))  # resolves auto under this case's ONEDNN_MAX_CPU_ISA
     tutorial = spec["case"] == "tutorial"
-    model = models.build(PRESETS[spec["preset"]], prep.image_shape, classes, seed=seed, float_input=tutorial)
+    net = model.build(PRESETS[spec["preset"]], prep.image_shape, classes, seed=seed, float_input=tutorial)
     tta = {"tta_flip": spec.get("tta_flip", False), "tta_shift": spec.get("tta_shift", 0)}
-    result = {"case": spec["case"], "preset": spec["preset"], "epochs": train.epochs, "images": int(len(x_tr)),
+    result = {"case": spec["case"], "preset": spec["preset"], "epochs": recipe.epochs, "images": int(len(x_tr)),
               "precision": choice.policy, "isa_class": choice.isa_class, "seed": seed}
     if tutorial:
         x64, xv64, xt64 = x_tr / 255.0, x_va / 255.0, x_te / 255.0
-        model.compile(optimizer=training.optimizer(train, 1), loss="sparse_categorical_crossentropy",
+        net.compile(optimizer=train.optimizer(recipe, 1), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
         start = time.perf_counter()
-        model.fit(x64, y_tr, epochs=train.epochs, batch_size=train.batch_size, validation_data=(xv64, y_va),
+        net.fit(x64, y_tr, epochs=recipe.epochs, batch_size=recipe.batch_size, validation_data=(xv64, y_va),
                   verbose=0)
         seconds = time.perf_counter() - start
-        probs = model.predict(xt64, batch_size=512, verbose=0)
+        probs = net.predict(xt64, batch_size=512, verbose=0)
     else:
         curve: list[dict] = []
 
@@ -85,17 +87,17 @@ def main() -> None:
             extra.append(DVCLiveCallback(live=Live(spec["dvclive"], save_dvc_exp=False, dvcyaml=None)))
         # No augmentation unless the case names it (the tutorials have none).
         aug = AugmentParams(**{"flip": False, **spec.get("augment", {})})
-        fit = training.fit(model, x_tr, y_tr, x_va, y_va, classes, train, aug, seed, extra_callbacks=extra)
-        probs = predict(model, x_te, 512, **tta)
+        fit = train.fit(net, x_tr, y_tr, x_va, y_va, classes, recipe, aug, seed, extra_callbacks=extra)
+        probs = predict(net, x_te, 512, **tta)
         if spec["case"] == "curve":
             for epoch, (trained, weights) in enumerate(snap.snapshots, 1):
-                model.set_weights(weights)
-                acc = float((predict(model, x_te, 512, **tta).argmax(1) == y_te).mean())
+                net.set_weights(weights)
+                acc = float((predict(net, x_te, 512, **tta).argmax(1) == y_te).mean())
                 curve.append({"epoch": epoch, "seconds": trained, "test_accuracy": round(acc, 4)})
             result["curve"] = curve
         seconds = curve[-1]["seconds"] if curve else fit.seconds
     result.update({"train_seconds": round(seconds, 1),
-                   "images_per_second": round(len(x_tr) * train.epochs / seconds, 1),
+                   "images_per_second": round(len(x_tr) * recipe.epochs / seconds, 1),
                    "test_accuracy": round(float((probs.argmax(1) == y_te).mean()), 4),
                    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
     print(json.dumps(result), flush=True)

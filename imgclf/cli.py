@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import cli_entry
+from .core import paths
+from .core.errors import cli_entry
 
 
 @cli_entry
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "in leaderboard.html, .md, .json and .png.")
     cmp.add_argument("revs", nargs="+", metavar="REV")
     cmp.add_argument("--leaderboard", action="store_true", help="rank the runs even when there are only one or two")
-    cmp.add_argument("--out", default="reports", help="folder for the reports (default: reports)")
+    cmp.add_argument("--out", default=str(paths.REPORTS), help=f"folder for the reports (default: {paths.REPORTS})")
     noise = sub.add_parser("noise", help="train the workspace's params under several seeds (DVC experiments) and "
                                          "record the spread of test accuracy in metrics/noise.json",
                            description="Each seed is a `dvc exp run -S seed=N`; the workspace is restored afterwards. "
@@ -41,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
                                       "converted and resized as `prepare` does for the model's dataset. Files that "
                                       "cannot be read are listed and skipped.")
     pred.add_argument("paths", nargs="+", metavar="PATH")
-    pred.add_argument("--model", default="models/model.keras",
-                      help="a .keras, .tflite or .onnx file or a SavedModel folder (default: models/model.keras)")
+    pred.add_argument("--model", default=str(paths.MODEL),
+                      help=f"a .keras, .tflite or .onnx file or a SavedModel folder (default: {paths.MODEL})")
     pred.add_argument("--top-k", type=int, default=3, help="how many classes to show per image (default 3)")
     pred.add_argument("--out", help="write predictions.csv, .json or .html (a page with each image) instead of "
                                     "printing a table")
@@ -50,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
                                         "model, else data/dataset.json)")
     pred.add_argument("--batch-size", type=int, default=256, help="images per step (default 256)")
     lst = sub.add_parser("params", help="list every param of params.yaml: default, allowed values, meaning",
-                         description="Generated from the schema in imgclf/params.py, as is the README's table.")
+                         description="Generated from the schema in imgclf/params/schema.py, as is the table of "
+                                     "docs/params.md.")
     lst.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
     args = parser.parse_args(argv)
     if args.command == "params":
@@ -58,36 +60,36 @@ def main(argv: list[str] | None = None) -> int:
 
         print(table(markdown=args.markdown), end="")
     if args.command == "compare" and (args.leaderboard or len(args.revs) > 2):
-        from .leaderboard import leaderboard
+        from .review import leaderboard
 
         best = leaderboard(args.revs, args.out)["runs"][0]
         print(f"leaderboard: {len(args.revs)} runs; best {best['rev']}: test accuracy {best['accuracy']:.2%}")
         print(f"leaderboard: wrote {args.out}/leaderboard.html, leaderboard.md, leaderboard.json and leaderboard.png")
     elif args.command == "compare":
-        from .compare import WORKSPACE, compare
+        from .review import WORKSPACE, compare
 
         base, head = (args.revs + [WORKSPACE])[:2]
         figures = compare(base, head, args.out)
         print(f"compare: {base} -> {head}: {figures['verdict']['text']}")
         print(f"compare: wrote {args.out}/compare.html, compare.md and compare.json")
     elif args.command in ("push", "pull"):
-        from .remote import transfer
+        from .share import transfer
 
         transfer(args.command, args.remote)
     elif args.command == "predict":
-        from .predict import run
+        from .serve.predict import run as predict
 
-        result = run(args.paths, args.model, args.top_k, args.out, args.dataset, args.batch_size)
+        result = predict(args.paths, args.model, args.top_k, args.out, args.dataset, args.batch_size)
         if args.out:
             skipped = len(result["skipped"])
             print(f"predict: {result['predicted']:,} images -> {args.out}"
                   + (f"; skipped {skipped} files (listed above)" if skipped else ""))
     elif args.command == "noise":
-        from .noise import NOISE, measure
+        from .review import measure_noise
 
-        band = measure(args.seeds, args.first)
+        band = measure_noise(args.seeds, args.first)
         print(f"noise: test accuracy over {band['runs']} seeds: mean {band['mean']:.2%}, "
-              f"std {band['std'] * 100:.2f} pp, range {band['min']:.2%}-{band['max']:.2%} -> {NOISE}")
+              f"std {band['std'] * 100:.2f} pp, range {band['min']:.2%}-{band['max']:.2%} -> {paths.NOISE}")
     return 0
 
 

@@ -1,28 +1,23 @@
-"""Stage 2: the architecture's summary and parameter count (train builds the same model itself, seeded)."""
+"""build: the architecture's summary and parameter count (train builds the same model itself, seeded)."""
 
-import sys
-
-from imgclf.errors import cli_entry
-from imgclf.stage import begin
+from imgclf.stage import stage
 
 
-@cli_entry
-def main() -> None:
-    p = begin()
-    from imgclf import hardware, models, storage
-    from imgclf.atomic import write_json, write_text
-    from imgclf.stage import META, Timer
+@stage("build", tensorflow=True)
+def main(p) -> str:
+    from imgclf import model
+    from imgclf.core import arrays, hardware, paths
+    from imgclf.core.atomic import write_json, write_text
 
-    timer = Timer()
-    meta = storage.load_meta(META)
+    meta = arrays.load_meta(paths.DATASET)
     choice = hardware.apply(p.model.precision, warn=False)
-    model = models.from_params(p, meta)
-    write_text("reports/model_summary.txt", models.summary_text(model))
-    write_json("reports/model_graph.json", models.layer_graph(model))   # drawn by the report (no TensorFlow there)
-    write_json("metrics/model.json", {"preset": p.model.preset, "parameters": int(model.count_params())})
-    print(f"build: {p.model.preset} for {tuple(meta['image_shape'])}: {model.count_params():,} params, "
-          f"{choice.policy} ({choice.reason}) in {timer.seconds:.1f}s")
+    net = model.from_params(p, meta)
+    write_text(paths.MODEL_SUMMARY, model.summary_text(net))
+    write_json(paths.MODEL_GRAPH, model.layer_graph(net))  # drawn by the report (no TensorFlow there)
+    write_json(paths.MODEL_METRICS, {"preset": p.model.preset, "parameters": int(net.count_params())})
+    return (f"{p.model.preset} for {tuple(meta['image_shape'])}: {net.count_params():,} params, {choice.policy} "
+            f"({choice.reason})")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,38 +1,33 @@
-"""Stage 4: score the trained model on the test set; write the metrics, predictions and probabilities."""
+"""evaluate: score the trained model on the test set; write the metrics, predictions and probabilities."""
 
-import sys
-
-from imgclf.errors import cli_entry
-from imgclf.stage import begin
+from imgclf.stage import stage
 
 
-@cli_entry
-def main() -> None:
-    p = begin()
+@stage("evaluate", tensorflow=True)
+def main(p) -> str:
     import numpy as np
 
-    from imgclf import evaluation, storage
-    from imgclf.atomic import atomic_path, write_json
-    from imgclf.stage import META, MODEL, PREPARED, PROBABILITIES, Timer, load_model
+    from imgclf import evaluate, model
+    from imgclf.core import arrays, paths
+    from imgclf.core.atomic import atomic_path, write_json
 
-    timer = Timer()
-    meta = storage.load_meta(META)
-    x_test, y_test = storage.load_split(PREPARED, "test")
-    probs = evaluation.predict(load_model(MODEL), x_test, p.eval.batch_size, tta_flip=p.eval.tta_flip,
-                                   tta_shift=p.eval.tta_shift)
-    summary = evaluation.summarize(probs, y_test, meta["classes"])
-    with atomic_path("metrics/predictions.csv") as tmp:
-        evaluation.predictions_table(probs, y_test, meta["classes"]).to_csv(tmp, index=False)
-    with atomic_path(PROBABILITIES) as tmp:
+    meta = arrays.load_meta(paths.DATASET)
+    x_test, y_test = arrays.load_split(paths.PREPARED, "test")
+    probs = evaluate.predict(model.load_model(paths.MODEL), x_test, p.eval.batch_size, tta_flip=p.eval.tta_flip,
+                             tta_shift=p.eval.tta_shift)
+    summary = evaluate.summarize(probs, y_test, meta["classes"])
+    with atomic_path(paths.PREDICTIONS) as tmp:
+        evaluate.predictions_table(probs, y_test, meta["classes"]).to_csv(tmp, index=False)
+    with atomic_path(paths.PROBABILITIES) as tmp:
         np.save(tmp, probs)
-    write_json("metrics/per_class.json", summary["per_class"])
-    write_json("metrics/confusion.json", summary["confusion"])
+    write_json(paths.PER_CLASS, summary["per_class"])
+    write_json(paths.CONFUSION, summary["confusion"])
     # Headline last: it is the file `dvc exp show` and `dvc metrics diff` lead with.
-    write_json("metrics/test.json", summary["test"])
+    write_json(paths.TEST_METRICS, summary["test"])
     t = summary["test"]
-    print(f"evaluate: test accuracy {t['accuracy']:.4f}, loss {t['loss']:.4f}, macro F1 {t['macro_f1']:.4f} "
-          f"on {t['images']:,} images in {timer.seconds:.1f}s")
+    return (f"test accuracy {t['accuracy']:.4f}, loss {t['loss']:.4f}, macro F1 {t['macro_f1']:.4f} on "
+            f"{t['images']:,} images")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,26 +1,26 @@
-"""Stage 0: validate params.yaml before any other stage runs.
+"""validate: check params.yaml (and the network and image folder it names) before any other stage runs.
 
-DVC deletes a stage's old outputs before running it; checking the params here, first, means a bad param
-stops the run before anything is deleted. The output is constant, so a valid change reruns nothing more.
+DVC deletes a stage's old outputs before running it; checking here, first, means a bad param stops the run before
+anything is deleted. The output is constant, so a valid change reruns nothing more.
 """
-
-import sys
 
 from pathlib import Path
 
-from imgclf import folder, params
-from imgclf.atomic import write_text
-from imgclf.errors import cli_entry
-from imgclf.stage import VALIDATED
+from imgclf.stage import stage
 
 
-@cli_entry
-def main() -> None:
-    p = params.load()
+@stage("validate")
+def main(p) -> str:
+    from imgclf import data, model
+    from imgclf.core import paths
+    from imgclf.core.atomic import write_text
+
+    model.check(p)  # the network fits the images
     if p.data.dataset == "folder" and Path(p.data.folder).is_dir():
-        folder.check_names(p.data.folder)   # before DVC hashes the folder and fails on such a name
-    write_text(VALIDATED, "params.yaml is valid\n")
+        data.check_names(p.data.folder)  # before DVC hashes the folder and fails on such a name
+    write_text(paths.VALIDATED, "params.yaml is valid\n")
+    return "params.yaml is valid"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

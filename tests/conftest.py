@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
-import subprocess
-import sys
+import types
 from pathlib import Path
 
 import pytest
-import yaml
 
-from imgclf import synthetic
-from imgclf.params import set_dotted
+from imgclf.testing import synthetic
+from imgclf.testing.projects import BIN, ROOT, edit_params, new_project, run
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+__all__ = ["BIN", "CLOSED", "ROOT", "edit_params", "make_mirror", "make_project", "run"]
 
 
 def make_mirror(root: Path) -> dict[str, str]:
@@ -36,7 +34,7 @@ def fashion_release(tmp_path, monkeypatch):
     import gzip
     import hashlib
 
-    from imgclf import sources
+    from imgclf.data import sources
 
     monkeypatch.delenv("IMGCLF_CHECKSUMS", raising=False)
     monkeypatch.delenv("IMGCLF_MIRROR", raising=False)
@@ -59,42 +57,14 @@ def mirror(tmp_path, monkeypatch):
     return Path(env["IMGCLF_MIRROR"])
 
 
-def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=full_env)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return proc
-
-
-def edit_params(project: Path, **changes) -> None:
-    """edit_params(p, **{"train.epochs": 3}) rewrites params.yaml the way a user would."""
-    path = project / "params.yaml"
-    params = yaml.safe_load(path.read_text())
-    for dotted, value in changes.items():
-        set_dotted(params, dotted, value)
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
+# The suite's quick recipe: a dense network, two epochs, float32 on any CPU.
+QUICK = {"train.epochs": 2, "train.batch_size": 32, "eval.gallery": 8, "model.preset": "tutorial_dense128",
+         "model.precision": "float32", "train.optimizer": "adam", "train.learning_rate": 0.003}
 
 
 def make_project(proj: Path, env: dict | None = None) -> Path:
     """A fresh git + DVC checkout of this project, set to train quickly on synthetic data."""
-    proj.mkdir(parents=True)
-    for name in ("dvc.yaml", "params.yaml", ".gitignore", ".dvcignore"):
-        shutil.copy(ROOT / name, proj / name)
-    for folder in ("stages", "imgclf", "scripts"):
-        shutil.copytree(ROOT / folder, proj / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (proj / "data" / "images").mkdir(parents=True)
-    shutil.copy(ROOT / "data" / "images" / "README.md", proj / "data" / "images" / "README.md")
-    for cmd in (["git", "init", "-q"], ["git", "config", "user.email", "test@example.com"],
-                ["git", "config", "user.name", "test"], ["dvc", "init", "-q"],
-                ["dvc", "config", "core.analytics", "false"]):
-        run(cmd, proj, env=env)
-    edit_params(proj, **{"train.epochs": 2, "train.batch_size": 32, "eval.gallery": 8,
-                         "model.preset": "tutorial_dense128", "model.precision": "float32",
-                         "train.optimizer": "adam", "train.learning_rate": 0.003})
-    run(["git", "add", "-A"], proj)
-    run(["git", "commit", "-qm", "init"], proj)
-    return proj
+    return new_project(proj, QUICK, env=env)
 
 
 def committed_run(root: Path) -> tuple[Path, dict]:
@@ -107,19 +77,90 @@ def committed_run(root: Path) -> tuple[Path, dict]:
     return proj, env
 
 
+def mirror_env(root: Path) -> dict[str, str]:
+    """The environment of the mirror make_mirror(root) wrote."""
+    return {"IMGCLF_MIRROR": str(root / "mirror"), "IMGCLF_CHECKSUMS": str(root / "checksums.json")}
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    """A copy of a project with its git history and DVC cache (DVC's hash cache in .dvc/tmp stays behind: it is
+    keyed by the source's inodes)."""
+    shutil.copytree(source, dest, symlinks=True,
+                    ignore=lambda folder, names: ["tmp"] if Path(folder).name == ".dvc" else [])
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory):
+    """built_once(name, make) -> a folder that make(folder) filled once per test session, shared by the xdist
+    workers (the first to ask builds it, the others wait for it): the end-to-end tests copy their trained
+    projects from these instead of training the same thing again."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+    def get(name: str, make) -> Path:
+        root = shared / f"shared-{name}"
+        with open(shared / f"shared-{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (root / ".done").exists():
+                shutil.rmtree(root, ignore_errors=True)
+                root.mkdir()
+                make(root)
+                (root / ".done").touch()
+        return root
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def copy_baseline(built_once, tmp_path_factory):
+    """copy_baseline(name) -> (project, environment): a fresh copy of a project whose pipeline ran once and was
+    committed (the quick recipe on a synthetic mirror), for tests that build on a trained baseline."""
+    root = built_once("baseline", committed_run)
+
+    def copy(name: str = "project") -> tuple[Path, dict]:
+        return copy_project(root / "project", tmp_path_factory.mktemp(name) / "project"), mirror_env(root)
+
+    return copy
+
+
 @pytest.fixture
 def project(tmp_path, mirror):
     return make_project(tmp_path / "project")
 
 
-@pytest.fixture(scope="session")
-def exported(tmp_path_factory):
-    """A tiny model trained and exported to every format by the real pipeline (`dvc repro`), once per session:
-    (project, environment, the repro's output)."""
-    from imgclf.export import FORMATS
+@pytest.fixture
+def trained_project(copy_baseline, monkeypatch):
+    """Like `project`, with the pipeline already run once and committed."""
+    proj, env = copy_baseline()
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return proj
 
-    root = tmp_path_factory.mktemp("exported")
-    env = make_mirror(root)
-    proj = make_project(root / "project", env)
-    edit_params(proj, **{"export.formats": list(FORMATS), "export.calibration_images": 100})
-    return proj, env, run(["dvc", "repro"], proj, env=env)
+
+@pytest.fixture(scope="session")
+def exported(built_once, tmp_path_factory):
+    """A tiny model trained and exported to every format by the real pipeline (`dvc repro`), once per session:
+    (a copy of that project, its environment, the repro's output)."""
+    from imgclf.serve import FORMATS
+
+    def make(root: Path) -> None:
+        env = make_mirror(root)
+        proj = make_project(root / "project", env)
+        edit_params(proj, **{"export.formats": list(FORMATS), "export.calibration_images": 100})
+        (root / "repro.out").write_text(run(["dvc", "repro"], proj, env=env).stdout)
+
+    root = built_once("exported", make)
+    proj = copy_project(root / "project", tmp_path_factory.mktemp("exported") / "project")
+    return proj, mirror_env(root), types.SimpleNamespace(stdout=(root / "repro.out").read_text())
+
+
+# The longest files, measured: with one pytest worker per core (`make test`), they start first instead of last.
+LONGEST_FIRST = ("test_significance_e2e.py", "test_reruns.py", "test_reports.py", "test_pipeline_e2e.py",
+                 "test_remote.py", "test_datasets_e2e.py", "test_queue.py", "test_export.py", "test_predict.py",
+                 "test_distribute.py", "test_faults.py")
+
+
+def pytest_collection_modifyitems(items):
+    order = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: order.get(item.path.name, len(order)))

@@ -3,8 +3,8 @@ import tarfile
 
 import pytest
 
-from imgclf import archive
-from imgclf.errors import UserError
+from imgclf.data import archive
+from imgclf.core.errors import UserError
 
 
 def _tar(path, members):

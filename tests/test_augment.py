@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from imgclf.augment import augment_batch
+from imgclf.train.augment import augment_batch
 from imgclf.params import AugmentParams
 
 ALL = AugmentParams(crop_size=24, crop_padding=3, flip=True, brightness=0.2, contrast=0.3, saturation=0.4, hue=0.1)

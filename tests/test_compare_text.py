@@ -6,8 +6,8 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from imgclf.compare import md_code
-from imgclf.significance import p_text
+from imgclf.review.markdown import md_code
+from imgclf.review.wording import p_text
 
 NAMES = ["NA", "null", "<b>bold</b>", "<img src=x onerror=alert(1)>", "$x^2$", "a|b", "`tick`", "``", "a ` b",
          " padded ", "@octocat", "*star*", "_x_", ":smile:", "[link](https://evil)", "# heading", "&amp;", "\\"]

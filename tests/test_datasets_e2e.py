@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import edit_params, run
-from imgclf import synthetic
+from imgclf.testing import synthetic
 
 pytestmark = pytest.mark.slow
 
@@ -14,7 +14,8 @@ def ran(output: str) -> list[str]:
     return [s for s in ("prepare", "build", "train", "evaluate", "report") if f"Running stage '{s}'" in output]
 
 
-def test_cifar10_then_back_to_fashion_from_the_cache(project):
+def test_cifar10_then_back_to_fashion_from_the_cache(trained_project):
+    project = trained_project
     run(["dvc", "repro"], project)
     fashion = json.loads((project / "metrics/test.json").read_text())
     edit_params(project, **{"data.dataset": "cifar10", "augment.hue": 0.05, "augment.saturation": 0.2})
@@ -51,7 +52,7 @@ def test_image_folder_with_bad_files(project):
     confusion = json.loads((project / "metrics/confusion.json").read_text())
     assert list(confusion) == ["circle", "square", "triangle"]
 
-    # The folder is a tracked dependency: a new image reruns from stage 1.
+    # The folder is a tracked dependency: a new image reruns from prepare.
     synthetic.image_folder(images, ["triangle"], per_class=31, size=20, seed=5)
     status = run(["dvc", "status", "prepare"], project).stdout
     assert "data/images" in status and "modified" in status

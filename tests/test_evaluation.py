@@ -1,9 +1,9 @@
-"""Test-time augmentation: which views `evaluation.predict` averages, on a real Keras model."""
+"""Test-time augmentation: which views `evaluate.predict` averages, on a real Keras model."""
 
 import numpy as np
 import pytest
 
-from imgclf import evaluation
+from imgclf import evaluate
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,8 @@ def test_shift_tta_weighs_the_image_half_and_each_shifted_copy_a_quarter(model):
     assert (down_right[:, 2:, 2:] == x[:, :-2, :-2]).all()   # the content moved 2 pixels down and right
     for flip in (False, True):
         want = probs(x, flip) / 2 + (probs(down_right, flip) + probs(up_left, flip)) / 4
-        got = evaluation.predict(model, x, 2, tta_flip=flip, tta_shift=2)
+        got = evaluate.predict(model, x, 2, tta_flip=flip, tta_shift=2)
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
-        assert not np.allclose(got, evaluation.predict(model, x, 2, tta_flip=flip), atol=1e-4)
+        assert not np.allclose(got, evaluate.predict(model, x, 2, tta_flip=flip), atol=1e-4)
     with pytest.raises(TypeError):   # keyword-only: a positional dict once silently meant "flip only"
-        evaluation.predict(model, x, 2, {"tta_flip": True, "tta_shift": 2})
+        evaluate.predict(model, x, 2, {"tta_flip": True, "tta_shift": 2})

@@ -1,5 +1,5 @@
 """The export stage on a tiny trained model: real conversions, each format measured through its own runtime,
-the parity bars, the README's plain-Python loading code, and the float32 copy of a mixed-precision model."""
+the parity bars, the documented plain-Python loading code (docs/using-the-model.md), and the float32 copy of a mixed-precision model."""
 
 import json
 import re
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, edit_params, run
-from imgclf.export import FORMATS
-from imgclf.runtimes import threads
+from imgclf.serve.export import FORMATS
+from imgclf.serve.runtimes import threads
 
 pytestmark = pytest.mark.slow
 
@@ -53,12 +53,12 @@ def test_every_format_is_written_and_measured_through_its_own_runtime(exported):
 
 
 def test_readme_loads_each_format_from_plain_python(exported, tmp_path):
-    """The README's loading code, run as written on the exported files, gives the same class everywhere."""
+    """The documented loading code, run as written on the exported files, gives the same class everywhere."""
     proj, _, _ = exported
     from PIL import Image
 
     Image.fromarray(np.load(proj / "data/prepared/test_x.npy")[3, :, :, 0]).save(proj / "shoe.png")
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "using-the-model.md").read_text()
     code = re.search(r"<!-- load-formats:start -->\s*```python\n(.*?)```", text, re.S).group(1)
     check = ("\nimport numpy as np\nfor p in (p_saved, p_lite, p_onnx):\n"
              "    assert p.shape == p_keras.shape and int(p.argmax()) == int(p_keras.argmax()), (p, p_keras)\n"
@@ -86,14 +86,15 @@ def test_a_missed_parity_bar_fails_the_stage_with_one_line(exported, tmp_path):
 
 def test_float32_copy_of_a_mixed_precision_model(tmp_path):
     """Keras' ONNX route needs float32; the copy keeps the weights and predictions, and onnxruntime runs it."""
-    from imgclf.errors import quiet_tensorflow
+    from imgclf.core.startup import quiet_tensorflow
 
     quiet_tensorflow()
     import keras
 
-    from imgclf import models, runtimes
-    from imgclf.export import float32_copy
-    from imgclf.presets import resolve
+    from imgclf import model as models
+    from imgclf.serve import runtimes
+    from imgclf.serve.export import float32_copy
+    from imgclf.model.presets import resolve
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:

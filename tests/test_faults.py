@@ -26,8 +26,11 @@ import numpy as np
 import pytest
 
 from conftest import CLOSED, ROOT, edit_params, make_project, run
-from imgclf import atomic, dataset, folder, idx, sources, synthetic
-from imgclf.errors import cli_entry
+from imgclf.core import atomic
+from imgclf.data import folder, idx, sources
+from imgclf import data as dataset
+from imgclf.testing import synthetic
+from imgclf.core.errors import cli_entry
 from imgclf.params import DataParams
 
 
@@ -95,7 +98,7 @@ CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "
 
 
 def cifar_members(n: int = 4) -> dict[str, bytes]:
-    from imgclf import cifar
+    from imgclf.data import cifar
 
     out = {}
     for i, name in enumerate(cifar.TRAIN_FILES + [cifar.TEST_FILE]):
@@ -475,7 +478,7 @@ def test_an_image_size_that_cannot_fit_on_disk_is_refused_before_decoding(tmp_pa
 
 def test_a_batch_that_cannot_fit_in_memory_is_refused(capsys):
     """Memory bounds only what is in flight, which grows with the batch: a huge batch is refused up front."""
-    from imgclf import resources
+    from imgclf.core import resources
 
     one_line(capsys, resources.check_batch_memory, 1 << 20, (2048, 2048, 3),
              match=r"train.batch_size=1048576 images at 2048x2048x3 need about .* GB of memory for the 8 batches "
@@ -490,7 +493,7 @@ def test_running_out_of_memory_while_decoding_does_not_blame_the_file(tmp_path):
     root = tmp_path / "imgs"
     synthetic.image_folder(root, ["a", "b"], per_class=2, size=12)
     Image.new("RGB", (9000, 9000), (1, 2, 3)).save(root / "a" / "huge.png")  # 243 MB decoded, small on disk
-    code = ("import resource, sys; from imgclf import folder; from imgclf.errors import cli_entry;"
+    code = ("import resource, sys; from imgclf.data import folder; from imgclf.core import cli_entry;"
             "resource.setrlimit(resource.RLIMIT_AS, (900 << 20, 900 << 20));"
             f"sys.exit(cli_entry(folder.load)({str(root)!r}, [16, 16], 'rgb', 'fail'))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -529,8 +532,8 @@ def test_a_full_disk_in_prepare_is_one_line_and_leaves_nothing(tmp_path, mirror,
 @needs_tmpfs
 def test_a_full_disk_while_saving_the_model_is_one_line(tmp_path):
     code = (
-        "import sys; from imgclf.errors import cli_entry, quiet_tensorflow; quiet_tensorflow(); import keras;"
-        "from imgclf.atomic import atomic_path\n"
+        "import sys; from imgclf.core import cli_entry, quiet_tensorflow; quiet_tensorflow(); import keras;"
+        "from imgclf.core.atomic import atomic_path\n"
         "@cli_entry\n"
         "def main():\n"
         "    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(4096)])\n"
@@ -557,7 +560,7 @@ def test_a_full_disk_while_saving_the_model_is_one_line(tmp_path):
 def test_a_crafted_model_config_is_one_line(tmp_path, config, capsys):
     import zipfile
 
-    from imgclf.stage import load_model
+    from imgclf.model import load_model
 
     path = tmp_path / "model.keras"
     with zipfile.ZipFile(path, "w") as z:
@@ -591,7 +594,7 @@ def test_file_and_folder_names_that_are_not_utf8(tmp_path, name, capsys):
 
 def killed_mid_write(writer: str, path: Path, write: str) -> Path:
     """Start `with atomic.<writer>(path) as tmp: <write>` in a process, SIGKILL it mid-write; return its temp path."""
-    code = (f"import time; from imgclf.atomic import {writer}\n"
+    code = (f"import time; from imgclf.core.atomic import {writer}\n"
             f"with {writer}({str(path)!r}) as tmp:\n"
             f"    {write}; print(tmp, flush=True); time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from imgclf import folder, synthetic
-from imgclf.errors import UserError
+from imgclf.data import folder
+from imgclf.testing import synthetic
+from imgclf.core.errors import UserError
 
 CLASSES = ["circle", "square", "triangle"]
 

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from imgclf import hardware
-from imgclf.errors import UserError
-from imgclf.hardware import Gpu, choose, isa_class, native_class
+from imgclf.core import hardware
+from imgclf.core.errors import UserError
+from imgclf.core.hardware import Gpu, choose, isa_class, native_class
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -71,15 +71,15 @@ def test_bfloat16_kernel_failure_under_a_cap_is_one_line():
     """Build a bfloat16 model with TensorFlow unaware of the cap, then train it under ONEDNN_MAX_CPU_ISA=AVX2."""
     code = (
         "import sys; import numpy as np\n"
-        "from imgclf.errors import cli_entry, quiet_tensorflow\n"
+        "from imgclf.core import cli_entry, quiet_tensorflow\n"
         "quiet_tensorflow(); import keras\n"
-        "from imgclf import models, training\n"
+        "from imgclf import model, train\n"
         "from imgclf.params import AugmentParams, TrainParams\n"
-        "from imgclf.presets import PRESETS\n"
+        "from imgclf.model import PRESETS\n"
         "keras.mixed_precision.set_global_policy('mixed_bfloat16')\n"
-        "m = models.build(PRESETS['tutorial_cnn'], (28, 28, 1), 10)\n"
+        "m = model.build(PRESETS['tutorial_cnn'], (28, 28, 1), 10)\n"
         "x = np.zeros((64, 28, 28, 1), np.uint8); y = np.arange(64) % 10\n"
-        "sys.exit(cli_entry(lambda: training.fit(m, x, y, x, y, 10, TrainParams(epochs=1, batch_size=32),"
+        "sys.exit(cli_entry(lambda: train.fit(m, x, y, x, y, 10, TrainParams(epochs=1, batch_size=32),"
         " AugmentParams(), 0))())\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2"})

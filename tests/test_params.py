@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from imgclf import params
-from imgclf.errors import UserError
+from imgclf.core.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +21,15 @@ def parse_with(**changes):
     return params.parse(r)
 
 
+def validated(**changes):
+    """What the validate stage checks: the schema, then whether the network fits the images."""
+    from imgclf import model
+
+    p = parse_with(**changes)
+    model.check(p)
+    return p
+
+
 def test_shipped_params_are_the_schema_defaults_written_out():
     """One source of defaults: params.yaml holds exactly the schema's defaults, every key written out."""
     assert params.load(ROOT / "params.yaml") == params.Params()
@@ -30,9 +39,9 @@ def test_shipped_params_are_the_schema_defaults_written_out():
     assert shipped <= schema and {k for k in schema if not k.startswith("model.custom.")} <= shipped
 
 
-def test_readme_params_table_is_generated_from_the_schema():
-    readme = (ROOT / "README.md").read_text()
-    table = readme.split("<!-- params-table:start -->\n")[1].split("<!-- params-table:end -->")[0]
+def test_docs_params_table_is_generated_from_the_schema():
+    page = (ROOT / "docs" / "params.md").read_text()
+    table = page.split("<!-- params-table:start -->\n")[1].split("<!-- params-table:end -->")[0]
     assert table == params.table(markdown=True), "regenerate it: imgclf params --markdown"
     for key, _ in params.flat_items(params.as_dict(params.Params())):
         if not key.startswith("model.custom."):
@@ -131,7 +140,7 @@ def custom(blocks, size=None, **extra):
     changes = {"model.preset": "custom", "model.custom": {"kind": "cnn", "blocks": blocks}}
     if size:
         changes.update({"data.dataset": "folder", "data.image_size": size})
-    return parse_with(**changes, **extra)
+    return validated(**changes, **extra)
 
 
 def test_custom_architecture_is_typed_and_checked():
@@ -154,7 +163,7 @@ def test_networks_too_deep_for_the_images_are_refused():
     with pytest.raises(UserError, match=r"model.custom.blocks\[0\]: a 5x5 'valid' convolution shrinks"):
         custom([{"filters": 8, "kernel": 5, "padding": "valid"}], size=[4, 4])
     with pytest.raises(UserError, match=r"model.preset 'tutorial_alexnet'.blocks\[2\]: 2x2 pooling"):
-        parse_with(**{"data.dataset": "folder", "data.image_size": [4, 4], "model.preset": "tutorial_alexnet"})
+        validated(**{"data.dataset": "folder", "data.image_size": [4, 4], "model.preset": "tutorial_alexnet"})
     # the crop is what the network sees
     with pytest.raises(UserError, match=r"blocks\[3\]: 2x2 pooling"):
         custom(four, **{"augment.crop_size": 12})
@@ -163,9 +172,9 @@ def test_networks_too_deep_for_the_images_are_refused():
 
 
 def test_every_preset_fits_both_builtin_datasets():
-    for preset in params.PRESETS:
+    for preset in params.PRESET_NAMES:
         for dataset in ("fashion_mnist", "cifar10"):
-            assert parse_with(**{"model.preset": preset, "data.dataset": dataset}).model.preset == preset
+            assert validated(**{"model.preset": preset, "data.dataset": dataset}).model.preset == preset
 
 
 def test_invalid_yaml_and_missing_file(tmp_path):
@@ -180,14 +189,15 @@ def test_invalid_yaml_and_missing_file(tmp_path):
 
 
 def test_no_import_circle_between_params_and_presets():
+    """The schema knows the presets by name only (so that editing a preset reruns no data stage); the presets
+    import the schema's network description, never the other way round."""
     import ast
 
-    for name, other in (("params", "presets"), ("presets", "params"), ("architecture", "params"),
-                        ("architecture", "presets")):
-        tree = ast.parse((ROOT / "imgclf" / f"{name}.py").read_text())
-        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        if (name, other) != ("params", "presets"):
-            assert other not in imported and f"imgclf.{other}" not in imported, f"{name} imports {other}"
+    for path in sorted((ROOT / "imgclf" / "params").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        imported = {(n.level, n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not any(m.startswith("imgclf.model") or (level == 2 and m.startswith("model"))
+                       for level, m in imported), f"{path.name} imports the model package"
 
 
 def test_the_readme_cifar_command_is_the_benchmarked_recipe():

@@ -76,7 +76,8 @@ def test_repro_reruns_only_what_changed_and_diffs_metrics(project):
         assert {r for d in rendered[name] for r in d["revisions"]} == {"workspace", "HEAD"}
 
 
-def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(project):
+def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(trained_project):
+    project = trained_project
     run(["dvc", "repro"], project)
     before = {p: (project / p).read_bytes() for p in ("metrics/train.json", "metrics/test.json", "models/model.keras")}
     cases = (({"train.epochs": "x"}, "train.epochs must be an integer; got 'x' (str)"),
@@ -97,7 +98,8 @@ def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(project):
         assert {p: (project / p).read_bytes() for p in before} == before
 
 
-def test_experiments_side_by_side(project):
+def test_experiments_side_by_side(trained_project):
+    project = trained_project
     # DVC writes 0.00001 as `1e-05`, which YAML 1.1 reads as a string: a float param takes it (issue 9, defect 2).
     low = run(["dvc", "exp", "run", "-n", "lr-low", "-S", "train.learning_rate=0.00001"], project)
     assert "1e-05" in (project / "params.yaml").read_text() and "Running stage 'train'" in low.stdout

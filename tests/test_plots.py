@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from imgclf import plots
+from imgclf.report import plots
 
 # Valid mathtext, mathtext that makes matplotlib raise, and plain dollars.
 NAMES = [r"$\alpha$_1", r"$\notacommand{x}$", "$x^$", "cost $5 or $6", "a_b^c"]

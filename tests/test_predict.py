@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from conftest import run
-from imgclf import cifar, idx
-from imgclf.browser import render
-from imgclf.export import FILES
+from imgclf.data import cifar, idx
+from browser import render
+from imgclf.serve.export import FILES
 
 pytestmark = pytest.mark.slow
 MODELS = {"keras": "models/model.keras", **{name: f"models/export/{file}" for name, file in FILES.items()}}
@@ -115,7 +115,7 @@ def test_one_line_errors(exported, photos, tmp_path):
     (tmp_path / "other.json").write_text(json.dumps({"classes": ["a", "b"], "image_shape": [32, 32, 3]}))
     assert "takes images of shape" in fails(str(photos), "--model", MODELS["onnx"], "--dataset", str(tmp_path / "other.json"))
     # A model that safe mode refuses (a Lambda layer runs arbitrary code) is one line, not a traceback.
-    from imgclf.errors import quiet_tensorflow
+    from imgclf.core.startup import quiet_tensorflow
 
     quiet_tensorflow()
     import keras

@@ -1,8 +1,8 @@
 import pytest
 
-from imgclf.models import build
-from imgclf.architecture import Architecture, Block
-from imgclf.presets import PRESETS
+from imgclf.model import build
+from imgclf.params import Architecture, Block
+from imgclf.model.presets import PRESETS
 
 # Parameter counts of the seed tutorials' networks (and of layer-by-layer sums for the others).
 TUTORIAL_COUNTS = {
@@ -43,3 +43,9 @@ def test_residual_blocks_and_crop_model():
     # A cropping model takes the whole image at evaluation (centre crop inside) and crops while training.
     assert model.predict(np.zeros((1, 32, 32, 3), np.uint8), verbose=0).shape == (1, 5)
     assert model.predict(np.zeros((1, 28, 28, 3), np.uint8), verbose=0).shape == (1, 5)
+
+
+def test_the_schema_knows_every_preset_by_name_in_order():
+    from imgclf.params import PRESET_NAMES
+
+    assert tuple(PRESETS) == PRESET_NAMES

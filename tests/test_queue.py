@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from imgclf.errors import UserError
-from imgclf.stage import limit_threads
+from imgclf.core.errors import UserError
+from imgclf.core.startup import limit_threads
 from conftest import make_mirror, make_project, run
 
 

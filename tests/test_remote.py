@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, committed_run, run
+from conftest import BIN, run
 
 pytestmark = pytest.mark.slow
 BUCKET = "imgclf-team"
@@ -64,8 +64,8 @@ def cache_files(proj: Path) -> dict[str, int]:
     return {str(p.relative_to(proj)): p.stat().st_size for p in (proj / ".dvc" / "cache").rglob("*") if p.is_file()}
 
 
-def test_round_trip_through_s3(s3, tmp_path):
-    proj, env = committed_run(tmp_path)
+def test_round_trip_through_s3(s3, tmp_path, copy_baseline):
+    proj, env = copy_baseline("remote")
     aws = {k: v for k, v in s3.items() if k != "endpoint"}
     env = {**env, **aws}
     # A cheap experiment (report only reruns) to carry over with `dvc exp push`.

@@ -11,16 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from imgclf.browser import render
-from conftest import ROOT, committed_run, edit_params, run
+from browser import render
+from conftest import ROOT, edit_params, run
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def runs(copy_baseline):
     """A committed baseline run, a second commit with another preset, and two experiments on top."""
-    proj, env = committed_run(tmp_path_factory.mktemp("reports"))
+    proj, env = copy_baseline("reports")
     edit_params(proj, **{"model.preset": "tutorial_mlp300"})
     run(["dvc", "repro"], proj, env=env)
     run(["git", "add", "-A"], proj)
@@ -87,7 +87,7 @@ def test_compare_two_commits_matches_dvc_metrics_diff(runs, tmp_path):
 
     # The difference heatmap's cells, as Chromium renders them, equal head minus base.
     from playwright.sync_api import sync_playwright
-    from imgclf.browser import CHROMIUM, FLAGS
+    from browser import CHROMIUM, FLAGS
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)

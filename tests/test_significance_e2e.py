@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from imgclf import synthetic
-from imgclf.browser import render
+from imgclf.testing import synthetic
+from browser import render
 from conftest import ROOT, edit_params, make_mirror, make_project, run
 
 pytestmark = pytest.mark.slow

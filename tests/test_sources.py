@@ -6,8 +6,9 @@ import threading
 
 import pytest
 
-from imgclf import sources, synthetic
-from imgclf.errors import UserError
+from imgclf.data import sources
+from imgclf.testing import synthetic
+from imgclf.core.errors import UserError
 from conftest import CLOSED
 
 

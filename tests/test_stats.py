@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from imgclf import stats
+from imgclf.core import stats
 
 
 def test_wilson_interval_by_hand():

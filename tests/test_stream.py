@@ -10,7 +10,8 @@ import sys
 import numpy as np
 
 from conftest import ROOT
-from imgclf import storage, synthetic
+from imgclf.core import arrays
+from imgclf.testing import synthetic
 from imgclf.params import AugmentParams
 
 
@@ -22,9 +23,9 @@ def _rss_mb() -> float:
 
 def test_a_prepared_file_reads_back_as_numpy_would(tmp_path):
     x = np.random.default_rng(0).integers(0, 256, (300, 6, 5, 3), dtype=np.uint8)
-    storage.write_images(tmp_path / "x.npy", x)
+    arrays.write_images(tmp_path / "x.npy", x)
     assert np.array_equal(np.load(tmp_path / "x.npy"), x)           # a plain .npy file
-    f = storage.ImageFile(tmp_path / "x.npy")
+    f = arrays.ImageFile(tmp_path / "x.npy")
     order = np.random.default_rng(1).permutation(300)
     assert np.array_equal(f.read(order), x[order]) and np.array_equal(f[7], x[7]) and np.array_equal(f[-3:], x[-3:])
     assert np.array_equal(f[4, 1, 2], x[4, 1, 2]) and np.array_equal(f[2:9, 0], x[2:9, 0])
@@ -32,8 +33,8 @@ def test_a_prepared_file_reads_back_as_numpy_would(tmp_path):
     assert sub.shape == (25, 6, 5, 3) and np.array_equal(np.asarray(sub), x[order[:50]][::2])
     (tmp_path / "cut.npy").write_bytes((tmp_path / "x.npy").read_bytes()[:-10])
     try:
-        storage.ImageFile(tmp_path / "cut.npy")
-    except storage.UserError as exc:
+        arrays.ImageFile(tmp_path / "cut.npy")
+    except arrays.UserError as exc:
         assert "truncated" in str(exc)
     else:
         raise AssertionError("a truncated file was accepted")
@@ -42,17 +43,17 @@ def test_a_prepared_file_reads_back_as_numpy_would(tmp_path):
 def test_streamed_batches_equal_in_memory_batches_and_memory_stays_flat(tmp_path, monkeypatch):
     """Same seed, same shuffled and augmented batches from the file as from memory; reading 100 MB of images
     through the pipeline leaves the process's resident memory where it was (no mmap, no copy of the data)."""
-    from imgclf import pipeline
+    from imgclf.train import pipeline
 
     monkeypatch.setattr(pipeline, "IN_MEMORY_BYTES", 0)              # stream however small (else read once)
     n, shape = 4_096, (64, 64, 3)                                     # 50 MB of pixels
     x = np.random.default_rng(2).integers(0, 256, (n, *shape), dtype=np.uint8)
     y = np.arange(n) % 10
-    storage.write_images(tmp_path / "x.npy", x)
-    f = storage.ImageFile(tmp_path / "x.npy")
+    arrays.write_images(tmp_path / "x.npy", x)
+    f = arrays.ImageFile(tmp_path / "x.npy")
     aug = AugmentParams(flip=True, crop_size=56, crop_padding=2)
-    storage.write_images(tmp_path / "small.npy", x[:600])
-    from_file, _ = pipeline.train_dataset(storage.ImageFile(tmp_path / "small.npy"), y[:600], 10, 64, 7, aug)
+    arrays.write_images(tmp_path / "small.npy", x[:600])
+    from_file, _ = pipeline.train_dataset(arrays.ImageFile(tmp_path / "small.npy"), y[:600], 10, 64, 7, aug)
     from_memory, _ = pipeline.train_dataset(x[:600], y[:600], 10, 64, 7, aug)
     for (a, la), (b, lb) in zip(from_file.take(12), from_memory.take(12)):      # over an epoch boundary
         assert np.array_equal(a.numpy(), b.numpy()) and np.array_equal(la.numpy(), lb.numpy())
@@ -68,13 +69,13 @@ def test_streamed_batches_equal_in_memory_batches_and_memory_stays_flat(tmp_path
 
 
 def test_prepare_memory_does_not_grow_with_the_folder(tmp_path):
-    """Stage 1's peak memory on a folder 4x larger grows by far less than the 4x larger pixels it decodes."""
+    """The prepare stage's peak memory on a folder 4x larger grows by far less than the 4x larger pixels it decodes."""
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the (pytest-sized) process that spawned this one.
-    code = ("import sys; from imgclf import dataset, storage; from imgclf.params import DataParams;"
-            "from imgclf.atomic import scratch_dir; root, out = sys.argv[1], sys.argv[2];"
+    code = ("import sys; from imgclf import data; from imgclf.core import arrays; from imgclf.params import DataParams;"
+            "from imgclf.core.atomic import scratch_dir; root, out = sys.argv[1], sys.argv[2];"
             "p = DataParams(dataset='folder', folder=root, image_size=[128, 128]);\n"
             "with scratch_dir(out + '/prepared') as s:\n"
-            "    storage.save(dataset.prepare(p, 0, scratch=s), out + '/prepared', out + '/dataset.json')\n"
+            "    arrays.save(data.prepare(p, 0, scratch=s), out + '/prepared', out + '/dataset.json')\n"
             "print([int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     peaks, pixels = [], []
     for per_class in (60, 300):

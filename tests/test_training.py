@@ -1,11 +1,12 @@
 import numpy as np
 import pytest
 
-from imgclf import synthetic, training
-from imgclf.errors import UserError
-from imgclf.models import build
+from imgclf import train
+from imgclf.testing import synthetic
+from imgclf.core.errors import UserError
+from imgclf.model import build
 from imgclf.params import AugmentParams, TrainParams
-from imgclf.presets import PRESETS
+from imgclf.model.presets import PRESETS
 
 
 def data():
@@ -16,7 +17,7 @@ def data():
 def test_learns_synthetic_patterns_and_records_history():
     x, y, xv, yv = data()
     model = build(PRESETS["tutorial_dense128"], (28, 28, 1), 10, seed=1)
-    result = training.fit(model, x, y, xv, yv, 10, TrainParams(epochs=3, batch_size=32, learning_rate=0.003, optimizer="adam"),
+    result = train.fit(model, x, y, xv, yv, 10, TrainParams(epochs=3, batch_size=32, learning_rate=0.003, optimizer="adam"),
                           AugmentParams(flip=True), seed=1)
     assert [r["epoch"] for r in result.history] == [1, 2, 3]
     assert result.history[-1]["val_accuracy"] > 0.5  # chance is 0.1
@@ -31,7 +32,7 @@ def test_same_seed_same_weights():
     outs = []
     for _ in range(2):
         model = build(PRESETS["tutorial_dense128"], (28, 28, 1), 10, seed=3)
-        training.fit(model, x, y, xv, yv, 10, TrainParams(epochs=1, batch_size=32, learning_rate=0.003, optimizer="adam"),
+        train.fit(model, x, y, xv, yv, 10, TrainParams(epochs=1, batch_size=32, learning_rate=0.003, optimizer="adam"),
                      AugmentParams(crop_padding=2), 3)
         outs.append(model.predict(xv, verbose=0))
     np.testing.assert_array_equal(outs[0], outs[1])
@@ -41,6 +42,6 @@ def test_nan_loss_is_a_clear_error():
     x, y, xv, yv = data()
     model = build(PRESETS["tutorial_dense128"], (28, 28, 1), 10, seed=1)
     with pytest.raises(UserError, match="lower train.learning_rate"):
-        training.fit(model, x, y, xv, yv, 10, TrainParams(epochs=2, batch_size=32, learning_rate=1e12,
+        train.fit(model, x, y, xv, yv, 10, TrainParams(epochs=2, batch_size=32, learning_rate=1e12,
                                                           schedule="constant", optimizer="sgd"),
                      AugmentParams(), seed=1)

@@ -1,0 +1,33 @@
+"""User errors print one line and exit non-zero; bugs keep their traceback."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Callable
+
+
+class UserError(Exception):
+    """Something the user can fix: a bad param, a missing or corrupt file, no data source."""
+
+
+def first_line(exc: BaseException, limit: int = 200) -> str:
+    """The first line of an exception's text, cut to `limit` characters: enough to name a cause in one line."""
+    return (str(exc).strip().splitlines() or [""])[0][:limit]
+
+
+def cli_entry(func: Callable[..., int | None]) -> Callable[..., int]:
+    """Wrap a command's main(): UserError -> 'error: ...' on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs) -> int:
+        try:
+            return func(*args, **kwargs) or 0
+        except UserError as exc:
+            print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, always
+            return 2
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+
+    return wrapper

@@ -1,0 +1,10 @@
+"""Names from the user's disk as printable text."""
+
+from __future__ import annotations
+
+import os
+
+
+def shown(path: str | os.PathLike) -> str:
+    """A path as printable text, whatever the bytes of its name."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")

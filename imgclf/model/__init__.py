@@ -1,0 +1,11 @@
+"""The network: presets and `model.custom` built into a Keras model that takes raw uint8 images, the fitted
+patch-whitening layer, the layer table and graph of the build stage, and safe loading of a saved model."""
+
+from .build import build, check, from_params
+from .loading import load_model
+from .presets import PRESETS, resolve
+from .summary import layer_graph, summary_text
+from .whitening import fit as fit_whitening
+
+__all__ = ["PRESETS", "build", "check", "fit_whitening", "from_params", "layer_graph", "load_model", "resolve",
+           "summary_text"]

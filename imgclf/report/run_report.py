@@ -1,0 +1,194 @@
+"""The run report, reports/index.html: everything a reviewer needs about one run, in one file.
+
+Drawn by its own stage from the files the other stages wrote, so restyling it never retrains or re-predicts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..core import arrays, paths
+from ..core.errors import UserError
+from ..core.outputs import confusion_array
+from ..core.revision import revision
+from ..core.stats import interval, wilson
+from ..params import Params, as_dict, flat_items
+from . import diagram, plots
+from . import html as h
+
+
+@dataclass
+class RunData:
+    params: dict
+    meta: dict                    # data/dataset.json
+    summary: dict                 # test, per_class, confusion: as evaluation.summarize() wrote them
+    train: dict                   # metrics/train.json
+    history: list[dict]
+    layers: list[dict]            # reports/model_graph.json: the layer graph the build stage wrote
+    param_count: int
+    revision: str
+    probs: np.ndarray
+    y_test: np.ndarray
+    x_test: np.ndarray | arrays.ImageFile    # read on demand from data/prepared
+    augmentation_png: bytes | None = None
+    data_notes: dict = field(default_factory=dict)
+    environment: dict = field(default_factory=dict)   # metrics/environment.json: what the speed depends on
+
+
+def read_run(p: Params) -> RunData:
+    """Everything the report shows, from the outputs of prepare, build, train and evaluate."""
+    try:
+        return _read_run(p)
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc.filename} is missing: run the earlier stages first (dvc repro)") from None
+
+
+def _read_run(p: Params) -> RunData:
+    import pandas as pd
+
+    def read_json(path: Path) -> dict:
+        return json.loads(path.read_text())
+
+    meta = arrays.load_meta(paths.DATASET)
+    x_test, y_test = arrays.load_split(paths.PREPARED, "test")
+    samples = np.load(paths.AUGMENTED, allow_pickle=False)
+    title = "augmented training samples" if samples["augmented"] else "training samples (augmentation off)"
+    return RunData(
+        params=as_dict(p), meta=meta,
+        summary={"test": read_json(paths.TEST_METRICS), "per_class": read_json(paths.PER_CLASS),
+                 "confusion": read_json(paths.CONFUSION)},
+        train=read_json(paths.TRAIN_METRICS), history=pd.read_csv(paths.HISTORY).to_dict("records"),
+        layers=read_json(paths.MODEL_GRAPH),
+        param_count=read_json(paths.MODEL_METRICS)["parameters"], revision=revision(),
+        probs=np.load(paths.PROBABILITIES, allow_pickle=False), y_test=y_test, x_test=x_test,
+        augmentation_png=plots.image_grid(samples["images"], [meta["classes"][int(y)] for y in samples["labels"]],
+                                          title=title),
+        data_notes={"skipped": read_json(paths.DATA_METRICS).get("skipped_files", [])},
+        environment=read_json(paths.ENVIRONMENT))
+
+
+def worst_mistakes(probs: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n most confident wrong predictions."""
+    pred = probs.argmax(axis=1)
+    wrong = np.flatnonzero(pred != np.asarray(y))
+    return wrong[np.argsort(-probs[wrong, pred[wrong]], kind="stable")][:n]
+
+
+def _relevant(params: dict) -> dict:
+    """Hide settings that do not apply to this run (a custom network that is not used, folder options)."""
+    p = {k: (dict(v) if isinstance(v, dict) else v) for k, v in params.items()}
+    if p["model"]["preset"] != "custom":
+        p["model"].pop("custom", None)
+    if p["data"]["dataset"] != "folder":
+        p["data"] = {k: v for k, v in p["data"].items() if k in ("dataset", "val_split")}
+    return p
+
+
+def params_list(params: dict) -> str:
+    items = "".join(f"<div><code>{h.esc(k)}</code>: {h.esc(v)}</div>" for k, v in flat_items(params))
+    return f'<div class="params">{items}</div>'
+
+
+def confusion_section(cm: np.ndarray, classes: list[str]) -> str:
+    rows = cm.sum(axis=1, keepdims=True)
+    norm = np.divide(cm, rows, out=np.zeros_like(cm, dtype=float), where=rows > 0)
+    return ('<div class="cm-wrap">'
+            + h.heatmap(cm, classes, fmt=lambda v: f"{int(v)}", title="Counts")
+            + h.heatmap(norm * 100, classes, fmt=lambda v: f"{v:.1f}", title="Row-normalised (% of each true class)")
+            + "</div>")
+
+
+def per_class_table(per_class: dict, cm: np.ndarray) -> str:
+    """Precision, recall and F1 per class; recall (the class's accuracy) with its 95% Wilson interval."""
+    rows = [(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", interval(wilson(int(cm[i, i]), int(cm[i].sum()))),
+             f"{m['f1']:.3f}", m["support"]) for i, (c, m) in enumerate(per_class.items())]
+    return h.table(["class", "precision", "recall (accuracy)", "95% CI", "F1", "support"], rows)
+
+
+def mistakes_gallery(x, y, probs, classes, indices) -> str:
+    figs = []
+    for i in indices:
+        p = int(probs[i].argmax())
+        figs.append(h.figure(plots.png_of_image(np.asarray(x[i])),
+                             [("wrong", f"predicted {classes[p]} {probs[i, p]:.0%}"),
+                              ("", f"true {classes[int(y[i])]} {probs[i, int(y[i])]:.0%}"), ("note", f"#{i}")],
+                             alt=f"test image {i}"))
+    return f'<div class="gallery">{"".join(figs)}</div>' if figs else '<p class="note">No mistakes.</p>'
+
+
+def samples_gallery(x, y, probs, classes, indices) -> str:
+    figs = []
+    for i in indices:
+        top = np.argsort(-probs[i])[:3]
+        right = int(top[0]) == int(y[i])
+        lines = [("right" if right else "wrong", f"true {classes[int(y[i])]}")]
+        lines += [("", f"{classes[k]} {probs[i, k]:.1%}") for k in top]
+        figs.append(h.figure(plots.png_of_image(np.asarray(x[i])), lines, alt=f"test image {i}"))
+    return f'<div class="gallery">{"".join(figs)}</div>'
+
+
+def render(run: RunData, gallery: int, seed: int) -> str:
+    classes = run.meta["classes"]
+    test = run.summary["test"]
+    cm = confusion_array(run.summary["confusion"], classes)
+    p = run.params
+
+    cards = "".join([
+        h.card("test accuracy", f"{test['accuracy']:.2%}",
+               f"95% CI {h.esc(interval(wilson(int(np.trace(cm)), int(cm.sum()))))}", "same"),
+        h.card("test loss", f"{test['loss']:.4f}", "cross-entropy", "same"),
+        h.card("validation loss", f"{run.train['val_cross_entropy']:.4f}", "cross-entropy", "same")
+        if "val_cross_entropy" in run.train else "",
+        h.card("macro F1", f"{test['macro_f1']:.4f}"),
+        h.card("training time", f"{run.train.get('train_seconds', 0):.0f} s",
+               f"{run.train.get('images_per_second', 0):,.0f} images/s", "same"),
+        h.card("parameters", f"{run.param_count:,}"),
+        h.card("precision", h.esc(run.environment.get("precision", "?")),
+               h.esc(f"{run.environment.get('device', '?')}, {run.environment.get('isa_class', '?')}"), "same")
+        if run.environment else "",
+    ])
+    rng = np.random.default_rng(seed)
+    samples = np.sort(rng.choice(len(run.y_test), size=min(16, len(run.y_test)), replace=False))
+    body = [
+        f'<div class="cards">{cards}</div>',
+        "<h2>Learning curves</h2>",
+        h.img(plots.learning_curves({"": run.history}), "loss and accuracy per epoch") if run.history else "",
+        f'<p class="note">{len(run.history)} epochs; final validation accuracy '
+        f'{run.train.get("val_accuracy", float("nan")):.2%}, train accuracy {run.train.get("train_accuracy", float("nan")):.2%}'
+        f' (train accuracy is measured on augmented batches while the weights change). The test and validation '
+        f'losses above and the curves are plain cross-entropy, comparable with each other; the training objective '
+        f'(<code>loss</code>, <code>val_loss</code> in metrics/) adds label smoothing of '
+        f'{p["train"]["label_smoothing"]}.</p>',
+        "<h2>Confusion matrix (test set)</h2>",
+        '<p class="note">Rows are the true class, columns the predicted class. Green: correct predictions (the '
+        'diagonal); orange: mistakes, shaded on their own scale so that small ones stay visible.</p>',
+        confusion_section(cm, classes),
+        "<h2>Per-class precision, recall and F1</h2>", per_class_table(run.summary["per_class"], cm),
+        f"<h2>Most confident mistakes</h2>",
+        mistakes_gallery(run.x_test, run.y_test, run.probs, classes, worst_mistakes(run.probs, run.y_test, gallery)),
+        "<h2>Sample test predictions (top 3)</h2>",
+        samples_gallery(run.x_test, run.y_test, run.probs, classes, samples),
+    ]
+    if run.augmentation_png:
+        body += ["<h2>Augmented training samples</h2>",
+                 '<p class="note">What the network sees during training (drawn fresh every batch, never stored).</p>',
+                 h.img(run.augmentation_png, "augmented training images")]
+    skipped = run.data_notes.get("skipped") or []
+    if skipped:
+        body += ["<h2>Skipped input files</h2>",
+                 "<ul>" + "".join(f"<li>{h.esc(s)}</li>" for s in skipped) + "</ul>"]
+    if run.environment:
+        body += ["<h2>Machine</h2>",
+                 '<p class="note">Training time holds only for this hardware class and precision; '
+                 '<code>imgclf compare</code> warns when two runs differ here.</p>',
+                 params_list({k: ", ".join(map(str, v)) if isinstance(v, list) else v
+                              for k, v in run.environment.items()})]
+    body += ["<h2>Model</h2>", diagram.section(run.layers),
+             "<h2>Params</h2>", params_list(_relevant(p))]
+    sub = (f"{h.esc(run.meta['dataset'])} &middot; preset <b>{h.esc(p['model']['preset'])}</b> &middot; "
+           f"{test['images']:,} test images &middot; revision {h.esc(run.revision)}")
+    return h.page("imgclf run report", sub, "\n".join(body))

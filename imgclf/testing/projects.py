@@ -1,0 +1,63 @@
+"""Throw-away git + DVC copies of this project, for the tests and the benchmarks: made the way a user's clone is
+(the tracked project files, `git init`, `dvc init`), with params edited the way a user edits them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from ..params import set_dotted
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+# What a clone of the project holds that the pipeline needs (docs, tests and benchmarks stay behind).
+FILES = ("dvc.yaml", "params.yaml", ".gitignore", ".dvcignore")
+FOLDERS = ("stages", "imgclf", "scripts")
+
+
+def run(cmd: list[str], cwd: Path, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    """A command in `cwd` with this interpreter's scripts (dvc, imgclf) first on the PATH; a failure raises with
+    its output when `check`."""
+    full_env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=full_env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def edit_params(project: Path, **changes) -> None:
+    """edit_params(p, **{"train.epochs": 3}) rewrites params.yaml the way a user would."""
+    path = project / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    for dotted, value in changes.items():
+        set_dotted(params, dotted, value)
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def new_project(dest: Path, params: dict | None = None, *, env: dict | None = None, downloads: Path | None = None,
+                commit: bool = True) -> Path:
+    """A fresh git + DVC checkout of this project at `dest`, with `params` edited ({"train.epochs": 1}) and, when
+    given, a folder of already fetched datasets copied in as data/downloads; committed unless `commit` is False."""
+    dest.mkdir(parents=True)
+    for name in FILES:
+        shutil.copy(ROOT / name, dest / name)
+    for folder in FOLDERS:
+        shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    (dest / "data" / "images").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "images" / "README.md", dest / "data" / "images" / "README.md")
+    if downloads is not None:
+        shutil.copytree(downloads, dest / "data" / "downloads")
+    for cmd in (["git", "init", "-q"], ["git", "config", "user.email", "test@example.com"],
+                ["git", "config", "user.name", "test"], ["dvc", "init", "-q"],
+                ["dvc", "config", "core.analytics", "false"]):
+        run(cmd, dest, env=env)
+    edit_params(dest, **(params or {}))
+    if commit:
+        run(["git", "add", "-A"], dest)
+        run(["git", "commit", "-qm", "init"], dest)
+    return dest
