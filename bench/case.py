@@ -13,8 +13,8 @@ Cases:
 from __future__ import annotations
 
 import json
-import shutil
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -41,12 +41,12 @@ def main() -> None:
         from imgclf.core import arrays
         from imgclf.train import pipeline
 
-        pipeline.IN_MEMORY_BYTES = 0        # stream every split, however small (the stages keep small ones in memory)
+        pipeline.IN_MEMORY_BYTES = 0  # stream every split, however small (the stages keep small ones in memory)
 
         folder = Path(tempfile.mkdtemp(prefix="imgclf-bench-stream-"))
         arrays.save(prep, folder / "prepared", folder / "dataset.json")
         prep.arrays = {s: arrays.load_split(folder / "prepared", s) for s in ("train", "val", "test")}
-        shutil.rmtree(folder)   # the open files stay readable
+        shutil.rmtree(folder)  # the open files stay readable
     (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = (prep.arrays[s] for s in ("train", "val", "test"))
     classes = len(prep.classes)
     recipe = TrainParams(**spec["train"])
@@ -54,15 +54,20 @@ def main() -> None:
     tutorial = spec["case"] == "tutorial"
     net = model.build(PRESETS[spec["preset"]], prep.image_shape, classes, seed=seed, float_input=tutorial)
     tta = {"tta_flip": spec.get("tta_flip", False), "tta_shift": spec.get("tta_shift", 0)}
-    result = {"case": spec["case"], "preset": spec["preset"], "epochs": recipe.epochs, "images": int(len(x_tr)),
-              "precision": choice.policy, "isa_class": choice.isa_class, "seed": seed}
+    result = {
+        "case": spec["case"],
+        "preset": spec["preset"],
+        "epochs": recipe.epochs,
+        "images": int(len(x_tr)),
+        "precision": choice.policy,
+        "isa_class": choice.isa_class,
+        "seed": seed,
+    }
     if tutorial:
         x64, xv64, xt64 = x_tr / 255.0, x_va / 255.0, x_te / 255.0
-        net.compile(optimizer=train.optimizer(recipe, 1), loss="sparse_categorical_crossentropy",
-                      metrics=["accuracy"])
+        net.compile(optimizer=train.optimizer(recipe, 1), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         start = time.perf_counter()
-        net.fit(x64, y_tr, epochs=recipe.epochs, batch_size=recipe.batch_size, validation_data=(xv64, y_va),
-                  verbose=0)
+        net.fit(x64, y_tr, epochs=recipe.epochs, batch_size=recipe.batch_size, validation_data=(xv64, y_va), verbose=0)
         seconds = time.perf_counter() - start
         probs = net.predict(xt64, batch_size=512, verbose=0)
     else:
@@ -75,7 +80,7 @@ def main() -> None:
             def on_epoch_end(self, epoch, logs=None):
                 t = time.perf_counter()
                 self.snapshots.append((round(t - self.start, 1), self.model.get_weights()))
-                self.start += time.perf_counter() - t     # the copy is not training time
+                self.start += time.perf_counter() - t  # the copy is not training time
 
         snap = SnapshotEachEpoch()
         extra = [snap] if spec["case"] == "curve" else []
@@ -96,10 +101,14 @@ def main() -> None:
                 curve.append({"epoch": epoch, "seconds": trained, "test_accuracy": round(acc, 4)})
             result["curve"] = curve
         seconds = curve[-1]["seconds"] if curve else fit.seconds
-    result.update({"train_seconds": round(seconds, 1),
-                   "images_per_second": round(len(x_tr) * recipe.epochs / seconds, 1),
-                   "test_accuracy": round(float((probs.argmax(1) == y_te).mean()), 4),
-                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+    result.update(
+        {
+            "train_seconds": round(seconds, 1),
+            "images_per_second": round(len(x_tr) * recipe.epochs / seconds, 1),
+            "test_accuracy": round(float((probs.argmax(1) == y_te).mean()), 4),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+    )
     print(json.dumps(result), flush=True)
 
 

@@ -17,8 +17,14 @@ from imgclf.testing.projects import ROOT, edit_params, new_project
 OUT = ROOT / "bench" / "out"
 
 # The tutorials' own recipe: Adam at 1e-3, batch 32, constant rate, no augmentation, no label smoothing.
-TUTORIAL_TRAIN = {"optimizer": "adam", "learning_rate": 0.001, "schedule": "constant", "batch_size": 32,
-                  "weight_decay": 0.0, "label_smoothing": 0.0}
+TUTORIAL_TRAIN = {
+    "optimizer": "adam",
+    "learning_rate": 0.001,
+    "schedule": "constant",
+    "batch_size": 32,
+    "weight_decay": 0.0,
+    "label_smoothing": 0.0,
+}
 # The tutorials' best network on each dataset and its epochs: the baseline every speed figure is a ratio to.
 TUTORIAL_BEST = {"fashion_mnist": ("tutorial_cnn", 10), "cifar10": ("tutorial_cnn", 10)}
 
@@ -36,18 +42,30 @@ class Table:
         cells = [[str(c) for c in r] for r in [self.header] + self.rows]
         widths = [max(len(r[i]) for r in cells) for i in range(len(self.header))]
         fmt = lambda r: "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
-        return "\n".join([f"\n## {self.title}", fmt(cells[0]), "  ".join("-" * w for w in widths),
-                          *[fmt(r) for r in cells[1:]], *self.notes])
+        return "\n".join(
+            [
+                f"\n## {self.title}",
+                fmt(cells[0]),
+                "  ".join("-" * w for w in widths),
+                *[fmt(r) for r in cells[1:]],
+                *self.notes,
+            ]
+        )
 
-    def show(self) -> "Table":
+    def show(self) -> Table:
         print(self.text(), flush=True)
         return self
 
 
 def run_case(spec: dict, env: dict) -> dict:
     """bench/case.py in its own process (so its peak memory is its own); its JSON result."""
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "case.py"), json.dumps(spec)], env=env,
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "case.py"), json.dumps(spec)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode or not lines:
         sys.exit(f"bench: case failed: {spec}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
@@ -56,9 +74,13 @@ def run_case(spec: dict, env: dict) -> dict:
 
 def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MB) of the command's process tree's largest process, and its output."""
-    wrapper = [sys.executable, "-c", "import resource, subprocess, sys, json, time; t = time.perf_counter(); "
-               "r = subprocess.run(sys.argv[1:]); s = time.perf_counter() - t; "
-               "print(json.dumps([s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, r.returncode]))"]
+    wrapper = [
+        sys.executable,
+        "-c",
+        "import resource, subprocess, sys, json, time; t = time.perf_counter(); "
+        "r = subprocess.run(sys.argv[1:]); s = time.perf_counter() - t; "
+        "print(json.dumps([s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, r.returncode]))",
+    ]
     proc = subprocess.run(wrapper + cmd, cwd=cwd, env=env, capture_output=True, text=True)
     seconds, rss, rc = json.loads(proc.stdout.strip().splitlines()[-1])
     if rc:
@@ -73,12 +95,18 @@ def project_params() -> dict:
 def temp_project(args, env, **changes) -> Path:
     """A throw-away git + DVC copy of this project with params changed ({"train.epochs": 1}) and the datasets
     the bench already fetched; the caller removes its parent folder."""
-    return new_project(Path(tempfile.mkdtemp(prefix="imgclf-bench-")) / "project", changes, env=env,
-                       downloads=Path(args.downloads), commit=False)
+    return new_project(
+        Path(tempfile.mkdtemp(prefix="imgclf-bench-")) / "project",
+        changes,
+        env=env,
+        downloads=Path(args.downloads),
+        commit=False,
+    )
 
 
-def stage_rows(proj: Path, env, stages=("validate", "prepare", "build", "train", "evaluate", "report"),
-               notes: dict | None = None) -> list[list]:
+def stage_rows(
+    proj: Path, env, stages=("validate", "prepare", "build", "train", "evaluate", "report"), notes: dict | None = None
+) -> list[list]:
     """Each stage run on its own through `dvc repro -s`: seconds and peak RSS."""
     rows = []
     for stage in stages:
@@ -87,5 +115,16 @@ def stage_rows(proj: Path, env, stages=("validate", "prepare", "build", "train",
     return rows
 
 
-__all__ = ["OUT", "ROOT", "TUTORIAL_BEST", "TUTORIAL_TRAIN", "Table", "edit_params", "project_params", "run_case",
-           "stage_rows", "temp_project", "timed"]
+__all__ = [
+    "OUT",
+    "ROOT",
+    "TUTORIAL_BEST",
+    "TUTORIAL_TRAIN",
+    "Table",
+    "edit_params",
+    "project_params",
+    "run_case",
+    "stage_rows",
+    "temp_project",
+    "timed",
+]

@@ -19,15 +19,28 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 PAGE = ROOT / "docs" / "performance.md"
 # The order of the page: the headline targets first, then how the time is spent.
-ORDER = ("fashion_mnist-isa", "cifar10-isa", "fashion_mnist-curve", "fashion_mnist-speed", "cifar10-speed",
-         "fashion_mnist-overhead", "fashion_mnist-folder", "fashion_mnist-stream", "fashion_mnist-dvclive")
+ORDER = (
+    "fashion_mnist-isa",
+    "cifar10-isa",
+    "fashion_mnist-curve",
+    "fashion_mnist-speed",
+    "cifar10-speed",
+    "fashion_mnist-overhead",
+    "fashion_mnist-folder",
+    "fashion_mnist-stream",
+    "fashion_mnist-dvclive",
+)
 PLOTS = {"fashion_mnist-curve": "fashion_mnist-accuracy-vs-time.png"}
 # Where each measured speed or accuracy trick is written, with its gain, beside its code.
 TRICKS = [
-    ("the `default` preset's choices (stem width, `valid` last block, flatten, 14x14 width, epochs)",
-     "../imgclf/model/presets.py"),
-    ("the `default_color` preset's (narrow early downsampling, test-time shifts, patch whitening)",
-     "../imgclf/model/presets.py"),
+    (
+        "the `default` preset's choices (stem width, `valid` last block, flatten, 14x14 width, epochs)",
+        "../imgclf/model/presets.py",
+    ),
+    (
+        "the `default_color` preset's (narrow early downsampling, test-time shifts, patch whitening)",
+        "../imgclf/model/presets.py",
+    ),
     ("patch whitening itself", "../imgclf/model/whitening.py"),
     ("bfloat16 only where the CPU runs it natively", "../imgclf/core/hardware.py"),
     ("uint8 images gathered by shuffled index, in memory or streamed", "../imgclf/train/pipeline.py"),
@@ -57,13 +70,14 @@ keeps a run's output in bench/results/ and rewrites this page.
 
 def _machine(m: dict) -> str:
     cap = f", capped by ONEDNN_MAX_CPU_ISA={m['onednn_max_cpu_isa']}" if m.get("onednn_max_cpu_isa") else ""
-    return (f"{m['cpu_model']}, {m['cpus']} CPUs, oneDNN class **{m['isa_class']}** (native {m['native_class']}"
-            f"{cap}), threads: {m['threads']}")
+    return (
+        f"{m['cpu_model']}, {m['cpus']} CPUs, oneDNN class **{m['isa_class']}** (native {m['native_class']}"
+        f"{cap}), threads: {m['threads']}"
+    )
 
 
 def _table(t: dict) -> list[str]:
-    lines = [f"### {t['title']}", "", "| " + " | ".join(t["header"]) + " |",
-             "|" + "---|" * len(t["header"])]
+    lines = [f"### {t['title']}", "", "| " + " | ".join(t["header"]) + " |", "|" + "---|" * len(t["header"])]
     lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in t["rows"]]
     return lines + ([""] + [f"{n}  " for n in t["notes"]] if t["notes"] else []) + [""]
 
@@ -73,18 +87,30 @@ def render() -> str:
     names = sorted(p.stem for p in RESULTS.glob("*.json"))
     for name in sorted(names, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)):
         r = json.loads((RESULTS / f"{name}.json").read_text())
-        out += [f"## {name.replace('_', ' ').replace('-', ': ')}", "",
-                f"Measured {r['date']} on {_machine(r['machine'])}: `{r['command']}`.", ""]
+        out += [
+            f"## {name.replace('_', ' ').replace('-', ': ')}",
+            "",
+            f"Measured {r['date']} on {_machine(r['machine'])}: `{r['command']}`.",
+            "",
+        ]
         for t in r["tables"]:
             out += _table(t)
         if name in PLOTS and (RESULTS / PLOTS[name]).exists():
             out += [f"![{name}](../bench/results/{PLOTS[name]})", ""]
-    out += ["## Where the gains come from", "",
-            "Each trick's measured gain is written once, in a comment beside the code that does it:", ""]
+    out += [
+        "## Where the gains come from",
+        "",
+        "Each trick's measured gain is written once, in a comment beside the code that does it:",
+        "",
+    ]
     out += [f"- {what}: [{Path(where).name}]({where})" for what, where in TRICKS]
-    out += ["", "Figures measured before this page was generated, on an AMD EPYC with AVX-512 BF16 (native "
-                "bfloat16, and the AVX-512 and AVX2 classes under caps), are in the README as of commit 602fdeb "
-                "(`git show 602fdeb:README.md`).", ""]
+    out += [
+        "",
+        "Figures measured before this page was generated, on an AMD EPYC with AVX-512 BF16 (native "
+        "bfloat16, and the AVX-512 and AVX2 classes under caps), are in the README as of commit 602fdeb "
+        "(`git show 602fdeb:README.md`).",
+        "",
+    ]
     return "\n".join(out)
 
 

@@ -35,10 +35,14 @@ def machine() -> dict:
     """What a speed figure holds for: the CPU, its ISA class as oneDNN sees it, the threads."""
     from imgclf.core import hardware
 
-    return {"cpu_model": hardware.cpu_model(), "isa_class": hardware.isa_class(),
-            "native_class": hardware.native_class(hardware.cpu_flags()), "cpus": os.cpu_count(),
-            "threads": os.environ.get("IMGCLF_THREADS") or "all",
-            "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "")}
+    return {
+        "cpu_model": hardware.cpu_model(),
+        "isa_class": hardware.isa_class(),
+        "native_class": hardware.native_class(hardware.cpu_flags()),
+        "cpus": os.cpu_count(),
+        "threads": os.environ.get("IMGCLF_THREADS") or "all",
+        "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", ""),
+    }
 
 
 def main() -> int:
@@ -46,8 +50,12 @@ def main() -> int:
     parser.add_argument("--dataset", default="fashion_mnist", choices=["fashion_mnist", "cifar10"])
     parser.add_argument("--smoke", action="store_true", help="small synthetic data, one or two epochs")
     parser.add_argument("--only", default="speed,curve,overhead", help=f"sections: {','.join(SECTIONS)}")
-    parser.add_argument("--stream-images", type=int, default=0,
-                        help="stream: images in the generated folder (default 200,000; 2,000 with --smoke)")
+    parser.add_argument(
+        "--stream-images",
+        type=int,
+        default=0,
+        help="stream: images in the generated folder (default 200,000; 2,000 with --smoke)",
+    )
     parser.add_argument("--seeds", type=int, default=3, help="isa: seeds per class (mean +/- std)")
     parser.add_argument("--classes", default="avx2,avx512,native", help="isa: oneDNN classes to run (and native)")
     parser.add_argument("--cifar-params", help="YAML with model/train/augment/eval overrides for the CIFAR-10 curve")
@@ -56,8 +64,11 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     OUT.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONPATH": str(ROOT),
+    }
     from imgclf.data import sources
     from imgclf.testing import synthetic
 
@@ -78,10 +89,21 @@ def main() -> int:
     for section in args.only.split(","):
         tables = importlib.import_module(f"sections.{section}").run(args, env)
         report += [t.text() for t in tables]
-        (OUT / f"{name}-{section}.json").write_text(json.dumps({
-            "section": section, "dataset": args.dataset, "smoke": args.smoke, "machine": machine(),
-            "command": "python bench/run.py " + " ".join(sys.argv[1:]), "date": time.strftime("%Y-%m-%d"),
-            "tables": [dataclasses.asdict(t) for t in tables]}, indent=1) + "\n")
+        (OUT / f"{name}-{section}.json").write_text(
+            json.dumps(
+                {
+                    "section": section,
+                    "dataset": args.dataset,
+                    "smoke": args.smoke,
+                    "machine": machine(),
+                    "command": "python bench/run.py " + " ".join(sys.argv[1:]),
+                    "date": time.strftime("%Y-%m-%d"),
+                    "tables": [dataclasses.asdict(t) for t in tables],
+                },
+                indent=1,
+            )
+            + "\n"
+        )
     (OUT / f"{name}.md").write_text("\n".join(report) + "\n")
     shutil.rmtree(work, ignore_errors=True)
     print(f"\nbench: done in {time.perf_counter() - started:.0f}s; tables in bench/out/")

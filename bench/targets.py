@@ -11,12 +11,13 @@ class AccuracyTarget:
     """A recipe's mean test accuracy over the seeds, within a training-time bound."""
 
     accuracy: float
-    max_time_ratio: float | None = None    # at most this many times the tutorial CNN's time, same run and class
-    max_seconds: float | None = None       # or at most this many seconds of training
+    max_time_ratio: float | None = None  # at most this many times the tutorial CNN's time, same run and class
+    max_seconds: float | None = None  # or at most this many seconds of training
 
     def text(self) -> str:
-        bound = (f" within {self.max_time_ratio}x the tutorial's time" if self.max_time_ratio else "") + \
-                (f" within {self.max_seconds:.0f} s" if self.max_seconds else "")
+        bound = (f" within {self.max_time_ratio}x the tutorial's time" if self.max_time_ratio else "") + (
+            f" within {self.max_seconds:.0f} s" if self.max_seconds else ""
+        )
         return f"mean >= {self.accuracy:.1%}{bound}"
 
 
@@ -27,11 +28,11 @@ FASHION = AccuracyTarget(accuracy=0.935, max_time_ratio=1.5)
 CIFAR_FLOAT32 = AccuracyTarget(accuracy=0.905, max_seconds=1200)
 CIFAR_BFLOAT16 = AccuracyTarget(accuracy=0.91, max_seconds=900)
 
-NO_OP_REPRO_SECONDS = 3.0          # `dvc repro` with nothing to do
-EVALUATE_RERUN_SECONDS = 30.0      # an evaluation param changed: evaluate and report rerun
-REPORT_RERUN_SECONDS = 10.0        # a plot's style changed: only report reruns
-STREAM_PEAK_RSS_MB = 2048.0        # any stage on a folder far bigger than memory would allow as one array
-STREAM_MIN_SPEED_RATIO = 0.90      # training streamed from disk against training from memory
+NO_OP_REPRO_SECONDS = 3.0  # `dvc repro` with nothing to do
+EVALUATE_RERUN_SECONDS = 30.0  # an evaluation param changed: evaluate and report rerun
+REPORT_RERUN_SECONDS = 10.0  # a plot's style changed: only report reruns
+STREAM_PEAK_RSS_MB = 2048.0  # any stage on a folder far bigger than memory would allow as one array
+STREAM_MIN_SPEED_RATIO = 0.90  # training streamed from disk against training from memory
 
 
 def accuracy_target(dataset: str, precision: str) -> AccuracyTarget:

@@ -13,46 +13,68 @@ from .core.errors import cli_entry
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imgclf", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    cmp = sub.add_parser("compare", help="compare two runs (reports/compare.*) or rank several (reports/leaderboard.*)",
-                         usage="imgclf compare BASE [HEAD] | imgclf compare REV REV REV... [--out DIR]",
-                         description="Revisions are git commits, branches, tags, DVC experiment names (see `dvc exp "
-                                     "show`; `dvc exp ls --name-only` lists them) or 'workspace' (the default HEAD). "
-                                     "BASE [HEAD]: the verdict on head against base, in compare.html, .md and .json. "
-                                     "Three or more revisions (or --leaderboard): one table and one plot, best first, "
-                                     "in leaderboard.html, .md, .json and .png.")
+    cmp = sub.add_parser(
+        "compare",
+        help="compare two runs (reports/compare.*) or rank several (reports/leaderboard.*)",
+        usage="imgclf compare BASE [HEAD] | imgclf compare REV REV REV... [--out DIR]",
+        description="Revisions are git commits, branches, tags, DVC experiment names (see `dvc exp "
+        "show`; `dvc exp ls --name-only` lists them) or 'workspace' (the default HEAD). "
+        "BASE [HEAD]: the verdict on head against base, in compare.html, .md and .json. "
+        "Three or more revisions (or --leaderboard): one table and one plot, best first, "
+        "in leaderboard.html, .md, .json and .png.",
+    )
     cmp.add_argument("revs", nargs="+", metavar="REV")
     cmp.add_argument("--leaderboard", action="store_true", help="rank the runs even when there are only one or two")
     cmp.add_argument("--out", default=str(paths.REPORTS), help=f"folder for the reports (default: {paths.REPORTS})")
-    noise = sub.add_parser("noise", help="train the workspace's params under several seeds (DVC experiments) and "
-                                         "record the spread of test accuracy in metrics/noise.json",
-                           description="Each seed is a `dvc exp run -S seed=N`; the workspace is restored afterwards. "
-                                       "Commit metrics/noise.json so that `imgclf compare` can use it for this base.")
+    noise = sub.add_parser(
+        "noise",
+        help="train the workspace's params under several seeds (DVC experiments) and "
+        "record the spread of test accuracy in metrics/noise.json",
+        description="Each seed is a `dvc exp run -S seed=N`; the workspace is restored afterwards. "
+        "Commit metrics/noise.json so that `imgclf compare` can use it for this base.",
+    )
     noise.add_argument("--seeds", type=int, default=3, help="how many seeds (default 3)")
     noise.add_argument("--first", type=int, default=None, help="first seed (default: the seed in params.yaml)")
-    for direction, what in (("push", "send this project's DVC outputs and run cache to the shared remote"),
-                            ("pull", "fetch outputs and run cache from the shared remote, so `dvc repro` restores "
-                                     "instead of retraining")):
-        cmd = sub.add_parser(direction, help=what, description=f"{what[0].upper()}{what[1:]}: `dvc {direction} "
-                             f"--run-cache`, after checking that the remote is reachable and takes the credentials "
-                             f"(one line when not).")
+    for direction, what in (
+        ("push", "send this project's DVC outputs and run cache to the shared remote"),
+        ("pull", "fetch outputs and run cache from the shared remote, so `dvc repro` restores instead of retraining"),
+    ):
+        cmd = sub.add_parser(
+            direction,
+            help=what,
+            description=f"{what[0].upper()}{what[1:]}: `dvc {direction} "
+            f"--run-cache`, after checking that the remote is reachable and takes the credentials "
+            f"(one line when not).",
+        )
         cmd.add_argument("-r", "--remote", help="a remote's name (default: DVC's default remote)")
-    pred = sub.add_parser("predict", help="classify images with the trained model (or an exported one)",
-                          description="PATHs are image files (PNG, JPEG, BMP, GIF), folders of them (searched "
-                                      "recursively), IDX image files and CIFAR-10 binary batches. Each image is "
-                                      "converted and resized as `prepare` does for the model's dataset. Files that "
-                                      "cannot be read are listed and skipped.")
+    pred = sub.add_parser(
+        "predict",
+        help="classify images with the trained model (or an exported one)",
+        description="PATHs are image files (PNG, JPEG, BMP, GIF), folders of them (searched "
+        "recursively), IDX image files and CIFAR-10 binary batches. Each image is "
+        "converted and resized as `prepare` does for the model's dataset. Files that "
+        "cannot be read are listed and skipped.",
+    )
     pred.add_argument("paths", nargs="+", metavar="PATH")
-    pred.add_argument("--model", default=str(paths.MODEL),
-                      help=f"a .keras, .tflite or .onnx file or a SavedModel folder (default: {paths.MODEL})")
+    pred.add_argument(
+        "--model",
+        default=str(paths.MODEL),
+        help=f"a .keras, .tflite or .onnx file or a SavedModel folder (default: {paths.MODEL})",
+    )
     pred.add_argument("--top-k", type=int, default=3, help="how many classes to show per image (default 3)")
-    pred.add_argument("--out", help="write predictions.csv, .json or .html (a page with each image) instead of "
-                                    "printing a table")
-    pred.add_argument("--dataset", help="the dataset.json the model was trained with (default: the one beside the "
-                                        "model, else data/dataset.json)")
+    pred.add_argument(
+        "--out", help="write predictions.csv, .json or .html (a page with each image) instead of printing a table"
+    )
+    pred.add_argument(
+        "--dataset",
+        help="the dataset.json the model was trained with (default: the one beside the model, else data/dataset.json)",
+    )
     pred.add_argument("--batch-size", type=int, default=256, help="images per step (default 256)")
-    lst = sub.add_parser("params", help="list every param of params.yaml: default, allowed values, meaning",
-                         description="Generated from the schema in imgclf/params/schema.py, as is the table of "
-                                     "docs/params.md.")
+    lst = sub.add_parser(
+        "params",
+        help="list every param of params.yaml: default, allowed values, meaning",
+        description="Generated from the schema in imgclf/params/schema.py, as is the table of docs/params.md.",
+    )
     lst.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
     args = parser.parse_args(argv)
     if args.command == "params":
@@ -82,14 +104,18 @@ def main(argv: list[str] | None = None) -> int:
         result = predict(args.paths, args.model, args.top_k, args.out, args.dataset, args.batch_size)
         if args.out:
             skipped = len(result["skipped"])
-            print(f"predict: {result['predicted']:,} images -> {args.out}"
-                  + (f"; skipped {skipped} files (listed above)" if skipped else ""))
+            print(
+                f"predict: {result['predicted']:,} images -> {args.out}"
+                + (f"; skipped {skipped} files (listed above)" if skipped else "")
+            )
     elif args.command == "noise":
         from .review import measure_noise
 
         band = measure_noise(args.seeds, args.first)
-        print(f"noise: test accuracy over {band['runs']} seeds: mean {band['mean']:.2%}, "
-              f"std {band['std'] * 100:.2f} pp, range {band['min']:.2%}-{band['max']:.2%} -> {paths.NOISE}")
+        print(
+            f"noise: test accuracy over {band['runs']} seeds: mean {band['mean']:.2%}, "
+            f"std {band['std'] * 100:.2f} pp, range {band['min']:.2%}-{band['max']:.2%} -> {paths.NOISE}"
+        )
     return 0
 
 

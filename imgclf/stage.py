@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .core.errors import cli_entry
 from .core.startup import start_tensorflow

@@ -21,8 +21,10 @@ def links(artifact_url: str | None, preview_url: str | None) -> str:
     parts = []
     if preview_url:
         base = preview_url.rstrip("/")
-        parts.append(f"[compare.html]({base}/compare.html) and the [head's run report]({base}/index.html), "
-                     f"rendered (GitHub Pages preview of this PR)")
+        parts.append(
+            f"[compare.html]({base}/compare.html) and the [head's run report]({base}/index.html), "
+            f"rendered (GitHub Pages preview of this PR)"
+        )
     if artifact_url:
         parts.append(f"[every report as a zip]({artifact_url}) (this run's artifact)")
     if not parts:
@@ -45,8 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     if not path.is_file():
         print(f"error: {path} is missing: run `imgclf compare` (scripts/pr_report.sh) first", file=sys.stderr)
         return 2
-    sys.stdout.write(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n"
-                     + links(args.artifact_url or None, args.preview_url or None) + "\n")
+    sys.stdout.write(
+        path.read_text(encoding="utf-8").rstrip("\n")
+        + "\n\n"
+        + links(args.artifact_url or None, args.preview_url or None)
+        + "\n"
+    )
     return 0
 
 

@@ -6,7 +6,7 @@ Usage: python scripts/screenshots.py  (after `make run` and `imgclf compare ...`
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))   # the browser driver lives with the tests
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the browser driver lives with the tests
 from browser import render  # noqa: E402
 
 SHOTS = {"reports/index.html": "docs/run-report.png", "reports/compare.html": "docs/compare-report.png"}

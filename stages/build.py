@@ -15,8 +15,10 @@ def main(p) -> str:
     write_text(paths.MODEL_SUMMARY, model.summary_text(net))
     write_json(paths.MODEL_GRAPH, model.layer_graph(net))  # drawn by the report (no TensorFlow there)
     write_json(paths.MODEL_METRICS, {"preset": p.model.preset, "parameters": int(net.count_params())})
-    return (f"{p.model.preset} for {tuple(meta['image_shape'])}: {net.count_params():,} params, {choice.policy} "
-            f"({choice.reason})")
+    return (
+        f"{p.model.preset} for {tuple(meta['image_shape'])}: {net.count_params():,} params, {choice.policy} "
+        f"({choice.reason})"
+    )
 
 
 if __name__ == "__main__":

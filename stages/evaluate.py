@@ -13,8 +13,9 @@ def main(p) -> str:
 
     meta = arrays.load_meta(paths.DATASET)
     x_test, y_test = arrays.load_split(paths.PREPARED, "test")
-    probs = evaluate.predict(model.load_model(paths.MODEL), x_test, p.eval.batch_size, tta_flip=p.eval.tta_flip,
-                             tta_shift=p.eval.tta_shift)
+    probs = evaluate.predict(
+        model.load_model(paths.MODEL), x_test, p.eval.batch_size, tta_flip=p.eval.tta_flip, tta_shift=p.eval.tta_shift
+    )
     summary = evaluate.summarize(probs, y_test, meta["classes"])
     with atomic_path(paths.PREDICTIONS) as tmp:
         evaluate.predictions_table(probs, y_test, meta["classes"]).to_csv(tmp, index=False)
@@ -25,8 +26,10 @@ def main(p) -> str:
     # Headline last: it is the file `dvc exp show` and `dvc metrics diff` lead with.
     write_json(paths.TEST_METRICS, summary["test"])
     t = summary["test"]
-    return (f"test accuracy {t['accuracy']:.4f}, loss {t['loss']:.4f}, macro F1 {t['macro_f1']:.4f} on "
-            f"{t['images']:,} images")
+    return (
+        f"test accuracy {t['accuracy']:.4f}, loss {t['loss']:.4f}, macro F1 {t['macro_f1']:.4f} on "
+        f"{t['images']:,} images"
+    )
 
 
 if __name__ == "__main__":

@@ -28,14 +28,16 @@ def main(p) -> str:
 
         x_train, _ = arrays.load_split(paths.PREPARED, "train")
         x_test, y_test = arrays.load_split(paths.PREPARED, "test")
-        pick = np.random.default_rng(p.seed).permutation(len(x_train))[:p.export.calibration_images]
-        figures = serve.export.run(paths.MODEL, formats, out, np.asarray(x_train[np.sort(pick)]), x_test, y_test,
-                                   p.export)
+        pick = np.random.default_rng(p.seed).permutation(len(x_train))[: p.export.calibration_images]
+        figures = serve.export.run(
+            paths.MODEL, formats, out, np.asarray(x_train[np.sort(pick)]), x_test, y_test, p.export
+        )
         write_json(paths.EXPORT_METRICS, figures)
         serve.export.check(figures, p.export)
     name = figures["setup"]["reference"]
-    return (f"{', '.join(formats)}; test accuracy {name} {figures[name]['accuracy']:.2%}, "
-            + ", ".join(f"{f} {figures[f]['accuracy']:.2%} ({figures[f]['agreement']:.2%} agree)" for f in formats))
+    return f"{', '.join(formats)}; test accuracy {name} {figures[name]['accuracy']:.2%}, " + ", ".join(
+        f"{f} {figures[f]['accuracy']:.2%} ({figures[f]['agreement']:.2%} agree)" for f in formats
+    )
 
 
 if __name__ == "__main__":

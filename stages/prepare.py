@@ -18,11 +18,20 @@ def main(p) -> str:
         arrays.save(prep, paths.PREPARED, paths.DATASET)
     counts = {split: int(len(y)) for split, (_, y) in prep.arrays.items()}
     skipped = prep.notes.get("skipped", [])
-    write_json(paths.DATA_METRICS, {**{f"{k}_images": v for k, v in counts.items()}, "classes": len(prep.classes),
-                                    "skipped_files": skipped, "ignored_files": prep.notes.get("ignored_files", 0)})
-    return (f"{p.data.dataset} {prep.image_shape} x {len(prep.classes)} classes; train {counts['train']:,} / "
-            f"val {counts['val']:,} / test {counts['test']:,}"
-            + (f"; skipped {len(skipped)} bad files (listed in {paths.DATA_METRICS})" if skipped else ""))
+    write_json(
+        paths.DATA_METRICS,
+        {
+            **{f"{k}_images": v for k, v in counts.items()},
+            "classes": len(prep.classes),
+            "skipped_files": skipped,
+            "ignored_files": prep.notes.get("ignored_files", 0),
+        },
+    )
+    return (
+        f"{p.data.dataset} {prep.image_shape} x {len(prep.classes)} classes; train {counts['train']:,} / "
+        f"val {counts['val']:,} / test {counts['test']:,}"
+        + (f"; skipped {len(skipped)} bad files (listed in {paths.DATA_METRICS})" if skipped else "")
+    )
 
 
 if __name__ == "__main__":

@@ -27,25 +27,41 @@ def main(p) -> str:
     with atomic_path(paths.HISTORY) as tmp:
         pd.DataFrame(result.history).to_csv(tmp, index=False, float_format="%.5g")
     # val_loss is the training objective (with label smoothing); val_cross_entropy compares with the test loss.
-    write_json(paths.TRAIN_METRICS, {
-        "train_accuracy": round(last["accuracy"], 4), "train_loss": round(last["loss"], 4),
-        "val_accuracy": round(last["val_accuracy"], 4), "val_loss": round(last["val_loss"], 4),
-        "val_cross_entropy": round(last["val_cross_entropy"], 4),
-        "epochs": len(result.history), "train_seconds": round(result.seconds, 1),
-        "images_per_second": round(result.images_per_second, 1)})
+    write_json(
+        paths.TRAIN_METRICS,
+        {
+            "train_accuracy": round(last["accuracy"], 4),
+            "train_loss": round(last["loss"], 4),
+            "val_accuracy": round(last["val_accuracy"], 4),
+            "val_loss": round(last["val_loss"], 4),
+            "val_cross_entropy": round(last["val_cross_entropy"], 4),
+            "epochs": len(result.history),
+            "train_seconds": round(result.seconds, 1),
+            "images_per_second": round(result.images_per_second, 1),
+        },
+    )
     # What the speed depends on; `imgclf compare` warns when two runs differ here. The model's own policy is
     # what ran (it was fixed when the model was built).
-    write_json(paths.ENVIRONMENT, {**hardware.environment(choice), "precision": net.dtype_policy.name,
-                                   "distribute": p.train.distribute, "replicas": strategy.num_replicas_in_sync})
+    write_json(
+        paths.ENVIRONMENT,
+        {
+            **hardware.environment(choice),
+            "precision": net.dtype_policy.name,
+            "distribute": p.train.distribute,
+            "replicas": strategy.num_replicas_in_sync,
+        },
+    )
     # What the network sees: the same 16 training images, augmented as in the first batch (drawn by `report`).
     sample = np.asarray(x_train[:16])
     shown = train.augment_batch(sample, np.array([p.seed, 0]), p.augment).numpy() if p.augment.enabled else sample
     with atomic_path(paths.AUGMENTED) as tmp:
         np.savez(tmp, images=shown, labels=np.asarray(y_train[:16]), augmented=p.augment.enabled)
     replicas = f", {strategy.num_replicas_in_sync} replicas" if p.train.distribute != "none" else ""
-    return (f"{len(result.history)} epochs, {result.seconds:.1f}s of fitting ({result.images_per_second:,.0f} img/s, "
-            f"{net.dtype_policy.name} on {choice.device} {choice.isa_class}{replicas}); "
-            f"val accuracy {last['val_accuracy']:.4f}")
+    return (
+        f"{len(result.history)} epochs, {result.seconds:.1f}s of fitting ({result.images_per_second:,.0f} img/s, "
+        f"{net.dtype_policy.name} on {choice.device} {choice.isa_class}{replicas}); "
+        f"val accuracy {last['val_accuracy']:.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -10,15 +10,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
 class Rendered:
-    text: str                                     # the page's rendered text (document.body.innerText)
+    text: str  # the page's rendered text (document.body.innerText)
     console_errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)   # every URL the page asked for, besides itself
+    requests: list[str] = field(default_factory=list)  # every URL the page asked for, besides itself
     images_loaded: int = 0
 
 
@@ -36,7 +43,9 @@ def render(path: Path, screenshot: Path | None = None, width: int = 1280, height
         page.on("request", lambda r: out.requests.append(r.url) if r.url != url else None)
         page.goto(url, wait_until="load")
         out.text = page.inner_text("body")
-        out.images_loaded = page.evaluate("Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length")
+        out.images_loaded = page.evaluate(
+            "Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length"
+        )
         if screenshot:
             if height:
                 page.set_viewport_size({"width": width, "height": height})

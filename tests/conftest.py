@@ -58,8 +58,15 @@ def mirror(tmp_path, monkeypatch):
 
 
 # The suite's quick recipe: a dense network, two epochs, float32 on any CPU.
-QUICK = {"train.epochs": 2, "train.batch_size": 32, "eval.gallery": 8, "model.preset": "tutorial_dense128",
-         "model.precision": "float32", "train.optimizer": "adam", "train.learning_rate": 0.003}
+QUICK = {
+    "train.epochs": 2,
+    "train.batch_size": 32,
+    "eval.gallery": 8,
+    "model.preset": "tutorial_dense128",
+    "model.precision": "float32",
+    "train.optimizer": "adam",
+    "train.learning_rate": 0.003,
+}
 
 
 def make_project(proj: Path, env: dict | None = None) -> Path:
@@ -85,8 +92,9 @@ def mirror_env(root: Path) -> dict[str, str]:
 def copy_project(source: Path, dest: Path) -> Path:
     """A copy of a project with its git history and DVC cache (DVC's hash cache in .dvc/tmp stays behind: it is
     keyed by the source's inodes)."""
-    shutil.copytree(source, dest, symlinks=True,
-                    ignore=lambda folder, names: ["tmp"] if Path(folder).name == ".dvc" else [])
+    shutil.copytree(
+        source, dest, symlinks=True, ignore=lambda folder, names: ["tmp"] if Path(folder).name == ".dvc" else []
+    )
     return dest
 
 
@@ -156,9 +164,19 @@ def exported(built_once, tmp_path_factory):
 
 
 # The longest files, measured: with one pytest worker per core (`make test`), they start first instead of last.
-LONGEST_FIRST = ("test_significance_e2e.py", "test_reruns.py", "test_reports.py", "test_pipeline_e2e.py",
-                 "test_remote.py", "test_datasets_e2e.py", "test_queue.py", "test_export.py", "test_predict.py",
-                 "test_distribute.py", "test_faults.py")
+LONGEST_FIRST = (
+    "test_significance_e2e.py",
+    "test_reruns.py",
+    "test_reports.py",
+    "test_pipeline_e2e.py",
+    "test_remote.py",
+    "test_datasets_e2e.py",
+    "test_queue.py",
+    "test_export.py",
+    "test_predict.py",
+    "test_distribute.py",
+    "test_faults.py",
+)
 
 
 def pytest_collection_modifyitems(items):

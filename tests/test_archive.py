@@ -3,8 +3,8 @@ import tarfile
 
 import pytest
 
-from imgclf.data import archive
 from imgclf.core.errors import UserError
+from imgclf.data import archive
 
 
 def _tar(path, members):

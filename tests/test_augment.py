@@ -1,9 +1,8 @@
-
 import numpy as np
 import pytest
 
-from imgclf.train.augment import augment_batch
 from imgclf.params import AugmentParams
+from imgclf.train.augment import augment_batch
 
 ALL = AugmentParams(crop_size=24, crop_padding=3, flip=True, brightness=0.2, contrast=0.3, saturation=0.4, hue=0.1)
 
@@ -41,8 +40,11 @@ def test_padding_shifts_keep_content_and_size():
     assert out.shape == x.shape
     # Each output is its input shifted by at most 2 pixels: find the matching shift.
     for i in range(4):
-        assert any(np.array_equal(out[i, 2:-2, 2:-2], x[i, 2 + dy:30 + dy, 2 + dx:30 + dx])
-                   for dy in range(-2, 3) for dx in range(-2, 3))
+        assert any(
+            np.array_equal(out[i, 2:-2, 2:-2], x[i, 2 + dy : 30 + dy, 2 + dx : 30 + dx])
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
+        )
 
 
 def test_flip_mirrors_about_half_of_the_images():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from imgclf.data import cifar
 from imgclf.core.errors import UserError
+from imgclf.data import cifar
 
 
 def test_round_trip_keeps_channel_order():

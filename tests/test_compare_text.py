@@ -9,8 +9,26 @@ from markdown_it import MarkdownIt
 from imgclf.review.markdown import md_code
 from imgclf.review.wording import p_text
 
-NAMES = ["NA", "null", "<b>bold</b>", "<img src=x onerror=alert(1)>", "$x^2$", "a|b", "`tick`", "``", "a ` b",
-         " padded ", "@octocat", "*star*", "_x_", ":smile:", "[link](https://evil)", "# heading", "&amp;", "\\"]
+NAMES = [
+    "NA",
+    "null",
+    "<b>bold</b>",
+    "<img src=x onerror=alert(1)>",
+    "$x^2$",
+    "a|b",
+    "`tick`",
+    "``",
+    "a ` b",
+    " padded ",
+    "@octocat",
+    "*star*",
+    "_x_",
+    ":smile:",
+    "[link](https://evil)",
+    "# heading",
+    "&amp;",
+    "\\",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -27,8 +45,18 @@ def test_md_code_keeps_one_line():
     assert md_code("two\nlines") == "`two lines`"
 
 
-@pytest.mark.parametrize("p, text", [(0.41, "= 0.41"), (0.0001234, "= 0.00012"), (0.00001, "< 0.0001"),
-                                     (1.0, "= 1"), (0.0496, "= 0.0496"), (0.0504, "= 0.05"), (0.049, "= 0.049")])
+@pytest.mark.parametrize(
+    "p, text",
+    [
+        (0.41, "= 0.41"),
+        (0.0001234, "= 0.00012"),
+        (0.00001, "< 0.0001"),
+        (1.0, "= 1"),
+        (0.0496, "= 0.0496"),
+        (0.0504, "= 0.05"),
+        (0.049, "= 0.049"),
+    ],
+)
 def test_p_text(p, text):
     assert p_text(p) == text
 

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import edit_params, run
+
 from imgclf.testing import synthetic
 
 pytestmark = pytest.mark.slow

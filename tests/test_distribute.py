@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, edit_params, run
 
 
@@ -19,8 +18,10 @@ def test_mirrored_trains_on_two_logical_cpu_devices_and_the_model_loads(project)
     edit_params(project, **{"train.distribute": "mirrored", "train.epochs": 1, "train.batch_size": 33})
     proc = run(["dvc", "repro", "train"], project, check=False, env={"IMGCLF_CPU_DEVICES": "2"})
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
-    assert ("error: train.batch_size=33 does not split evenly over the 2 devices of train.distribute=mirrored"
-            in proc.stderr), proc.stderr
+    assert (
+        "error: train.batch_size=33 does not split evenly over the 2 devices of train.distribute=mirrored"
+        in proc.stderr
+    ), proc.stderr
     # ...and one that does trains one model on both.
     edit_params(project, **{"train.batch_size": 32})
     proc = run(["dvc", "repro", "evaluate"], project, env={"IMGCLF_CPU_DEVICES": "2"})
@@ -32,8 +33,10 @@ def test_mirrored_trains_on_two_logical_cpu_devices_and_the_model_loads(project)
     test = json.loads((project / "metrics/test.json").read_text())
     assert 0.2 < train["val_accuracy"] <= 1 and 0.2 < test["accuracy"] <= 1 and test["images"] == 200
     # evaluate loaded it in safe mode already; load it once more the same way, outside any strategy.
-    code = ("import keras; m = keras.models.load_model('models/model.keras', safe_mode=True, compile=False);"
-            "print(m.output_shape)")
+    code = (
+        "import keras; m = keras.models.load_model('models/model.keras', safe_mode=True, compile=False);"
+        "print(m.output_shape)"
+    )
     assert "(None, 10)" in run([sys.executable, "-c", code], project, env={"KERAS_BACKEND": "tensorflow"}).stdout
 
 
@@ -51,17 +54,26 @@ def _free_ports(n: int) -> list[int]:
     return ports
 
 
-@pytest.mark.xfail(strict=True, raises=KerasMultiWorkerBroken,
-                   reason="MultiWorkerMirroredStrategy cannot fit under Keras 3 (keras-team/keras#20585, "
-                          "tensorflow/tensorflow#72388). When this passes, upstream fixed it: wire "
-                          "train.distribute=multi_worker")
+@pytest.mark.xfail(
+    strict=True,
+    raises=KerasMultiWorkerBroken,
+    reason="MultiWorkerMirroredStrategy cannot fit under Keras 3 (keras-team/keras#20585, "
+    "tensorflow/tensorflow#72388). When this passes, upstream fixed it: wire "
+    "train.distribute=multi_worker",
+)
 def test_two_worker_processes_train_one_model():
     ports = _free_ports(2)
     cluster = {"worker": [f"localhost:{p}" for p in ports]}
-    workers = [subprocess.Popen([sys.executable, str(ROOT / "tests" / "tools" / "multi_worker.py")],
-                                env={**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster,
-                                                                            "task": {"type": "worker", "index": i}})},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "tests" / "tools" / "multi_worker.py")],
+            env={**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
     outputs = []
     try:
         for w in workers:
@@ -71,7 +83,7 @@ def test_two_worker_processes_train_one_model():
         for w in workers:
             w.kill()
     for code, out, err in outputs:
-        assert "STRATEGY replicas=2" in out, err[-3000:]      # the two processes formed one cluster
+        assert "STRATEGY replicas=2" in out, err[-3000:]  # the two processes formed one cluster
         if code and "PerReplica" in err:
             raise KerasMultiWorkerBroken(err.strip().splitlines()[-1][-300:])
         assert code == 0, err[-3000:]

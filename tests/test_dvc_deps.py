@@ -40,7 +40,7 @@ def imported(path: Path) -> set[str]:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, *([base] if base else [])])
             found.add(base)
-            found.update(f"{base}.{a.name}" for a in node.names)   # `from . import html` imports a module
+            found.update(f"{base}.{a.name}" for a in node.names)  # `from . import html` imports a module
     return {name for name in found if _module_file(name)}
 
 
@@ -54,7 +54,9 @@ def closure(script: Path) -> set[Path]:
         seen.add(path)
         for name in imported(path):
             parts = name.split(".")
-            todo += [_module_file(".".join(parts[:i])) for i in range(1, len(parts) + 1) if _module_file(".".join(parts[:i]))]
+            todo += [
+                _module_file(".".join(parts[:i])) for i in range(1, len(parts) + 1) if _module_file(".".join(parts[:i]))
+            ]
     return seen - {script}
 
 
@@ -77,6 +79,7 @@ def test_stage_deps_are_its_script_and_packages(stage):
 
 def test_no_library_module_imports_the_stage_entry():
     """imgclf/stage.py is how the scripts in stages/ start; the packages below it never import it."""
-    users = [p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "imgclf").rglob("*.py"))
-             if "imgclf.stage" in imported(p)]
+    users = [
+        p.relative_to(ROOT).as_posix() for p in sorted((ROOT / "imgclf").rglob("*.py")) if "imgclf.stage" in imported(p)
+    ]
     assert users == []

@@ -1,5 +1,6 @@
 """The export stage on a tiny trained model: real conversions, each format measured through its own runtime,
-the parity bars, the documented plain-Python loading code (docs/using-the-model.md), and the float32 copy of a mixed-precision model."""
+the parity bars, the documented plain-Python loading code (docs/using-the-model.md), and the float32 copy of a
+mixed-precision model."""
 
 import json
 import re
@@ -8,8 +9,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, edit_params, run
+
 from imgclf.serve.export import FORMATS
 from imgclf.serve.runtimes import threads
 
@@ -22,10 +23,18 @@ def size(path):
 
 def test_every_format_is_written_and_measured_through_its_own_runtime(exported):
     proj, _, repro = exported
-    assert "Running stage 'export'" in repro.stdout and "export: savedmodel, tflite_float32, tflite_int8, onnx" in repro.stdout
+    assert (
+        "Running stage 'export'" in repro.stdout
+        and "export: savedmodel, tflite_float32, tflite_int8, onnx" in repro.stdout
+    )
     figures = json.loads((proj / "metrics/export.json").read_text())
-    assert figures["setup"] == {"formats": list(FORMATS), "reference": "keras", "test_images": 200, "batch_size": 256,
-                                "threads": threads()}
+    assert figures["setup"] == {
+        "formats": list(FORMATS),
+        "reference": "keras",
+        "test_images": 200,
+        "batch_size": 256,
+        "threads": threads(),
+    }
     for name in ("keras", *FORMATS):
         f = figures[name]
         assert f["bytes"] == size(proj / f["file"]), name
@@ -36,7 +45,9 @@ def test_every_format_is_written_and_measured_through_its_own_runtime(exported):
     int8 = figures["tflite_int8"]
     assert figures["keras"]["accuracy"] - int8["accuracy"] <= 0.01
     assert int8["smaller_than_float32"] == round(figures["tflite_float32"]["bytes"] / int8["bytes"], 2) >= 3
-    assert json.loads((proj / "models/export/dataset.json").read_text()) == json.loads((proj / "data/dataset.json").read_text())
+    assert json.loads((proj / "models/export/dataset.json").read_text()) == json.loads(
+        (proj / "data/dataset.json").read_text()
+    )
 
     # The accuracy is the runtime's own: recomputed here with onnxruntime on the prepared test set.
     import onnxruntime as ort
@@ -60,9 +71,11 @@ def test_readme_loads_each_format_from_plain_python(exported, tmp_path):
     Image.fromarray(np.load(proj / "data/prepared/test_x.npy")[3, :, :, 0]).save(proj / "shoe.png")
     text = (ROOT / "docs" / "using-the-model.md").read_text()
     code = re.search(r"<!-- load-formats:start -->\s*```python\n(.*?)```", text, re.S).group(1)
-    check = ("\nimport numpy as np\nfor p in (p_saved, p_lite, p_onnx):\n"
-             "    assert p.shape == p_keras.shape and int(p.argmax()) == int(p_keras.argmax()), (p, p_keras)\n"
-             "assert np.allclose(p_saved, p_keras, atol=1e-5) and np.allclose(p_onnx, p_keras, atol=1e-5)\n")
+    check = (
+        "\nimport numpy as np\nfor p in (p_saved, p_lite, p_onnx):\n"
+        "    assert p.shape == p_keras.shape and int(p.argmax()) == int(p_keras.argmax()), (p, p_keras)\n"
+        "assert np.allclose(p_saved, p_keras, atol=1e-5) and np.allclose(p_onnx, p_keras, atol=1e-5)\n"
+    )
     script = tmp_path / "load.py"
     script.write_text(code + check)
     done = run([sys.executable, str(script)], proj)
@@ -79,7 +92,7 @@ def test_a_missed_parity_bar_fails_the_stage_with_one_line(exported, tmp_path):
     errors = [line for line in out.splitlines() if line.startswith("error:")]
     assert proc.returncode != 0 and "Traceback" not in out
     assert len(errors) == 1 and "tflite_int8 is" in errors[0] and "export.min_int8_shrink 100x" in errors[0], out
-    figures = json.loads((copy / "metrics/export.json").read_text())   # the figures stay for the user to read
+    figures = json.loads((copy / "metrics/export.json").read_text())  # the figures stay for the user to read
     assert errors[0].count(f"{figures['tflite_int8']['smaller_than_float32']:.2f}x") == 1
     assert not (copy / "models/export/model_int8.tflite").exists()
 
@@ -92,9 +105,9 @@ def test_float32_copy_of_a_mixed_precision_model(tmp_path):
     import keras
 
     from imgclf import model as models
+    from imgclf.model.presets import resolve
     from imgclf.serve import runtimes
     from imgclf.serve.export import float32_copy
-    from imgclf.model.presets import resolve
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
@@ -110,5 +123,6 @@ def test_float32_copy_of_a_mixed_precision_model(tmp_path):
     x = np.random.default_rng(0).integers(0, 256, (16, 28, 28, 1), dtype=np.uint8)
     np.testing.assert_allclose(plain.predict(x, verbose=0), mixed.predict(x, verbose=0), atol=0.02)
     plain.export(str(tmp_path / "m.onnx"), format="onnx", verbose=False)
-    np.testing.assert_allclose(runtimes.open_model(tmp_path / "m.onnx").predict(x), plain.predict(x, verbose=0),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        runtimes.open_model(tmp_path / "m.onnx").predict(x), plain.predict(x, verbose=0), atol=1e-5
+    )

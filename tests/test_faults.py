@@ -24,16 +24,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import CLOSED, ROOT, edit_params, make_project, run
-from imgclf.core import atomic
-from imgclf.data import folder, idx, sources
+
 from imgclf import data as dataset
-from imgclf.testing import synthetic
+from imgclf.core import atomic
 from imgclf.core.errors import cli_entry
+from imgclf.data import folder, idx, sources
 from imgclf.params import DataParams
-
-
+from imgclf.testing import synthetic
 
 
 def one_line(capsys, func, *args, match: str, **kwargs) -> str:
@@ -64,8 +62,7 @@ class Server:
                     return self._send(401, b"<html>login required</html>", "text/html")
                 path = (root / self.path.lstrip("/")) if root else None
                 if html:
-                    return self._send(200, b"<!DOCTYPE html><html><body>Service unavailable</body></html>",
-                                      "text/html")
+                    return self._send(200, b"<!DOCTYPE html><html><body>Service unavailable</body></html>", "text/html")
                 if path is None or not path.is_file():
                     return self._send(404, b"<html>404 Not Found</html>", "text/html")
                 self._send(200, path.read_bytes(), "application/octet-stream")
@@ -174,8 +171,7 @@ def test_split_folders_mixed_with_class_folders_are_refused(tmp_path, capsys):
 def test_one_folder_of_images_and_a_labels_csv(tmp_path):
     """Kaggle's CIFAR-10 layout: train/1.png ... with trainLabels.csv `id,label` (ids without extension)."""
     root = tmp_path / "train"
-    written = synthetic.image_folder(tmp_path / "src", ["frog", "truck", "cat"], per_class=6, size=12,
-                                     formats=("png",))
+    written = synthetic.image_folder(tmp_path / "src", ["frog", "truck", "cat"], per_class=6, size=12, formats=("png",))
     root.mkdir()
     rows = ["id,label"]
     for i, path in enumerate(written, 1):
@@ -198,12 +194,29 @@ def test_labels_csv_problems_are_one_line(tmp_path, capsys):
     root = tmp_path / "imgs"
     synthetic.image_folder(root, ["a"], per_class=3, size=12, formats=("png",))
     (root / "labels.csv").write_text("file,label\na/a_00000.png,x\na/a_00001,y\nmissing.png,y\n")
-    one_line(capsys, folder.load, root, [12, 12], "rgb", "fail", labels_csv="labels.csv",
-             match=r"missing.png: listed in labels.csv but not found")
-    one_line(capsys, folder.load, root, [12, 12], "rgb", "fail", labels_csv="nope.csv",
-             match=r"data.labels_csv .*nope.csv.* not found")
-    one_line(capsys, folder.load, root, [12, 12], "rgb", "fail", labels_csv="../labels.csv",
-             match=r"inside data.folder")
+    one_line(
+        capsys,
+        folder.load,
+        root,
+        [12, 12],
+        "rgb",
+        "fail",
+        labels_csv="labels.csv",
+        match=r"missing.png: listed in labels.csv but not found",
+    )
+    one_line(
+        capsys,
+        folder.load,
+        root,
+        [12, 12],
+        "rgb",
+        "fail",
+        labels_csv="nope.csv",
+        match=r"data.labels_csv .*nope.csv.* not found",
+    )
+    one_line(
+        capsys, folder.load, root, [12, 12], "rgb", "fail", labels_csv="../labels.csv", match=r"inside data.folder"
+    )
 
 
 def test_hidden_files_and_folders_are_ignored(tmp_path):
@@ -273,8 +286,9 @@ def test_corrupt_gz_in_the_mirror_is_one_line_and_not_kept(tmp_path, fashion_rel
     assert not (tmp_path / "dl" / "fashion-mnist" / path.name).exists()
 
 
-def test_corrupt_download_already_on_disk_is_deleted_with_a_line_and_fetched_again(tmp_path, fashion_release, monkeypatch,
-                                                                                    capsys):
+def test_corrupt_download_already_on_disk_is_deleted_with_a_line_and_fetched_again(
+    tmp_path, fashion_release, monkeypatch, capsys
+):
     monkeypatch.setenv("IMGCLF_MIRROR", str(fashion_release))
     out = sources.fetch("fashion_mnist", tmp_path / "dl")
     damaged = bytearray((out / "t10k-images-idx3-ubyte.gz").read_bytes())
@@ -331,8 +345,9 @@ def test_idx_header_whose_sizes_overflow(dims, capsys):
     one_line(capsys, idx.parse, data, "x.idx", match=r"x.idx: its header claims .* bytes")
 
 
-def test_mirror_url_404_is_one_line_and_does_not_fall_back_to_the_internet(tmp_path, fashion_release, monkeypatch,
-                                                                           servers, capsys):
+def test_mirror_url_404_is_one_line_and_does_not_fall_back_to_the_internet(
+    tmp_path, fashion_release, monkeypatch, servers, capsys
+):
     official, mirror = servers(fashion_release), servers(tmp_path / "empty")
     rel = dataclasses.replace(sources.RELEASES["fashion_mnist"], urls=(official.url + "fashion-mnist/",))
     monkeypatch.setitem(sources.RELEASES, "fashion_mnist", rel)
@@ -361,10 +376,16 @@ def test_mirror_url_with_a_password_works_and_is_never_printed(tmp_path, fashion
     assert "wrong" not in line
 
 
-@pytest.mark.parametrize("url, match", [("http://bob:hunter2@127.0.0.1:9/mirror", "cannot reach"),
-                                        ("http://bob:hunter2@127.0.0.1:port/mirror", "failed .*port")])
-def test_unreachable_or_malformed_mirror_url_is_one_line_without_the_password(tmp_path, fashion_release, monkeypatch,
-                                                                              capsys, url, match):
+@pytest.mark.parametrize(
+    "url, match",
+    [
+        ("http://bob:hunter2@127.0.0.1:9/mirror", "cannot reach"),
+        ("http://bob:hunter2@127.0.0.1:port/mirror", "failed .*port"),
+    ],
+)
+def test_unreachable_or_malformed_mirror_url_is_one_line_without_the_password(
+    tmp_path, fashion_release, monkeypatch, capsys, url, match
+):
     monkeypatch.setenv("IMGCLF_MIRROR", url)
     line = one_line(capsys, sources.fetch, "fashion_mnist", tmp_path / "dl", match=match)
     assert "hunter2" not in capsys.readouterr().err + line and "bob:***@" in line
@@ -377,18 +398,21 @@ def test_cifar_official_archive_checksum_is_checked_first(tmp_path, cifar_releas
     tarball, members = cifar_release
     write_tar(tarball, members)
     md5 = hashlib.md5(tarball.read_bytes()).hexdigest()
-    monkeypatch.setitem(sources.RELEASES, "cifar10", dataclasses.replace(sources.RELEASES["cifar10"],
-                                                                        archive_md5=md5))
+    monkeypatch.setitem(sources.RELEASES, "cifar10", dataclasses.replace(sources.RELEASES["cifar10"], archive_md5=md5))
     out = sources.fetch("cifar10", tmp_path / "dl")
     assert "matches the official checksum" in capsys.readouterr().err
     assert sorted(p.name for p in (out / "cifar-10-batches-bin").iterdir()) == sorted(Path(m).name for m in members)
 
 
-def test_cifar_repacked_archive_is_accepted_by_its_members_and_extras_are_never_extracted(tmp_path, cifar_release,
-                                                                                         capsys):
+def test_cifar_repacked_archive_is_accepted_by_its_members_and_extras_are_never_extracted(
+    tmp_path, cifar_release, capsys
+):
     tarball, members = cifar_release
-    extras = {"cifar-10-batches-bin/install.sh": b"#!/bin/sh\nrm -rf ~\n",
-              "cifar-10-batches-bin/padding.bin": bytes(3 << 20), "readme.html": b"<html></html>"}
+    extras = {
+        "cifar-10-batches-bin/install.sh": b"#!/bin/sh\nrm -rf ~\n",
+        "cifar-10-batches-bin/padding.bin": bytes(3 << 20),
+        "readme.html": b"<html></html>",
+    }
     write_tar(tarball, {**members, **extras})
     out = sources.fetch("cifar10", tmp_path / "dl")
     err = capsys.readouterr().err
@@ -399,8 +423,9 @@ def test_cifar_repacked_archive_is_accepted_by_its_members_and_extras_are_never_
 
 def test_cifar_non_ascii_class_names_are_one_line_and_nothing_is_left(tmp_path, cifar_release, capsys):
     tarball, members = cifar_release
-    members["cifar-10-batches-bin/batches.meta.txt"] = "avión\n".encode() + members[
-        "cifar-10-batches-bin/batches.meta.txt"]
+    members["cifar-10-batches-bin/batches.meta.txt"] = (
+        "avión\n".encode() + members["cifar-10-batches-bin/batches.meta.txt"]
+    )
     write_tar(tarball, members)
     one_line(capsys, sources.fetch, "cifar10", tmp_path / "dl", match="batches.meta.txt is not ASCII text")
     assert not [p for p in (tmp_path / "dl").rglob("*") if p.is_file()]
@@ -410,8 +435,13 @@ def test_cifar_other_class_names_are_refused(tmp_path, cifar_release, capsys):
     tarball, members = cifar_release
     members["cifar-10-batches-bin/batches.meta.txt"] = ("\n".join(reversed(CIFAR_NAMES)) + "\n").encode()
     write_tar(tarball, members)
-    one_line(capsys, sources.fetch, "cifar10", tmp_path / "dl",
-             match="batches.meta.txt lists .*truck.*; CIFAR-10's classes are airplane, automobile")
+    one_line(
+        capsys,
+        sources.fetch,
+        "cifar10",
+        tmp_path / "dl",
+        match="batches.meta.txt lists .*truck.*; CIFAR-10's classes are airplane, automobile",
+    )
     assert not [p for p in (tmp_path / "dl").rglob("*") if p.is_file()]
 
 
@@ -454,11 +484,21 @@ def test_a_folder_where_a_download_belongs_does_not_block_the_fetch(tmp_path, fa
 
 def test_a_folder_in_the_way_of_an_output_is_one_line(tmp_path, capsys):
     (tmp_path / "metrics" / "test.json").mkdir(parents=True)
-    one_line(capsys, atomic.write_json, tmp_path / "metrics" / "test.json", {},
-             match=r"metrics/test.json is a folder; an output file goes there: remove it")
+    one_line(
+        capsys,
+        atomic.write_json,
+        tmp_path / "metrics" / "test.json",
+        {},
+        match=r"metrics/test.json is a folder; an output file goes there: remove it",
+    )
     (tmp_path / "models").write_text("a file where a folder belongs")
-    one_line(capsys, atomic.write_text, tmp_path / "models" / "model.keras", "",
-             match=r"models is a file; a folder goes there: remove it")
+    one_line(
+        capsys,
+        atomic.write_text,
+        tmp_path / "models" / "model.keras",
+        "",
+        match=r"models is a file; a folder goes there: remove it",
+    )
 
 
 # ------------------------------------------------------------------ 7. memory
@@ -469,9 +509,17 @@ def test_an_image_size_that_cannot_fit_on_disk_is_refused_before_decoding(tmp_pa
     root = tmp_path / "imgs"
     synthetic.image_folder(root, ["a", "b"], per_class=3, size=12)
     start = time.monotonic()
-    line = one_line(capsys, folder.load, root, [200000, 200000], "rgb", "fail", scratch=tmp_path,
-                    match=r"6 images at 200000x200000x3 need about .* GB of disk .* GB is free in .*: free disk "
-                          r"space, choose a smaller data.image_size")
+    line = one_line(
+        capsys,
+        folder.load,
+        root,
+        [200000, 200000],
+        "rgb",
+        "fail",
+        scratch=tmp_path,
+        match=r"6 images at 200000x200000x3 need about .* GB of disk .* GB is free in .*: free disk "
+        r"space, choose a smaller data.image_size",
+    )
     assert time.monotonic() - start < 5
     assert "unreadable" not in line and not list(tmp_path.glob("decoded_*"))
 
@@ -480,10 +528,15 @@ def test_a_batch_that_cannot_fit_in_memory_is_refused(capsys):
     """Memory bounds only what is in flight, which grows with the batch: a huge batch is refused up front."""
     from imgclf.core import resources
 
-    one_line(capsys, resources.check_batch_memory, 1 << 20, (2048, 2048, 3),
-             match=r"train.batch_size=1048576 images at 2048x2048x3 need about .* GB of memory for the 8 batches "
-                   r"the input pipeline holds at once, but .* GB is available: lower train.batch_size")
-    resources.check_batch_memory(128, (28, 28, 1))     # today's default fits anywhere
+    one_line(
+        capsys,
+        resources.check_batch_memory,
+        1 << 20,
+        (2048, 2048, 3),
+        match=r"train.batch_size=1048576 images at 2048x2048x3 need about .* GB of memory for the 8 batches "
+        r"the input pipeline holds at once, but .* GB is available: lower train.batch_size",
+    )
+    resources.check_batch_memory(128, (28, 28, 1))  # today's default fits anywhere
 
 
 def test_running_out_of_memory_while_decoding_does_not_blame_the_file(tmp_path):
@@ -493,9 +546,11 @@ def test_running_out_of_memory_while_decoding_does_not_blame_the_file(tmp_path):
     root = tmp_path / "imgs"
     synthetic.image_folder(root, ["a", "b"], per_class=2, size=12)
     Image.new("RGB", (9000, 9000), (1, 2, 3)).save(root / "a" / "huge.png")  # 243 MB decoded, small on disk
-    code = ("import resource, sys; from imgclf.data import folder; from imgclf.core import cli_entry;"
-            "resource.setrlimit(resource.RLIMIT_AS, (900 << 20, 900 << 20));"
-            f"sys.exit(cli_entry(folder.load)({str(root)!r}, [16, 16], 'rgb', 'fail'))")
+    code = (
+        "import resource, sys; from imgclf.data import folder; from imgclf.core import cli_entry;"
+        "resource.setrlimit(resource.RLIMIT_AS, (900 << 20, 900 << 20));"
+        f"sys.exit(cli_entry(folder.load)({str(root)!r}, [16, 16], 'rgb', 'fail'))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "out of memory" in proc.stderr and "unreadable" not in proc.stderr
@@ -506,8 +561,13 @@ def test_running_out_of_memory_while_decoding_does_not_blame_the_file(tmp_path):
 
 
 def _tmpfs_available() -> bool:
-    return shutil.which("unshare") is not None and subprocess.run(
-        ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True).returncode == 0
+    return (
+        shutil.which("unshare") is not None
+        and subprocess.run(
+            ["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 needs_tmpfs = pytest.mark.skipif(not _tmpfs_available(), reason="needs unshare + tmpfs (a full disk is simulated)")
@@ -517,10 +577,16 @@ needs_tmpfs = pytest.mark.skipif(not _tmpfs_available(), reason="needs unshare +
 @pytest.mark.parametrize("size, where", [("400k", "data/downloads/"), ("900k", "data/prepared")])
 def test_a_full_disk_in_prepare_is_one_line_and_leaves_nothing(tmp_path, mirror, size, where):
     proj = make_project(tmp_path / "p")
-    script = (f"mount -t tmpfs -o size={size} tmpfs {proj / 'data'} && "
-              f"cd {proj} && {sys.executable} -m stages.prepare; echo rc=$?; find data -name '.*'")
-    proc = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(proj)})
+    script = (
+        f"mount -t tmpfs -o size={size} tmpfs {proj / 'data'} && "
+        f"cd {proj} && {sys.executable} -m stages.prepare; echo rc=$?; find data -name '.*'"
+    )
+    proc = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(proj)},
+    )
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert "rc=2" in proc.stdout and "Traceback" not in proc.stderr and len(errors) == 1, proc.stderr
     # 400k: a download does not fit; 900k: the downloads fit, the prepared arrays do not.
@@ -539,11 +605,17 @@ def test_a_full_disk_while_saving_the_model_is_one_line(tmp_path):
         "    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(4096)])\n"
         "    with atomic_path('full/model.keras') as tmp:\n"
         "        model.save(tmp)\n"
-        "sys.exit(main())\n")
+        "sys.exit(main())\n"
+    )
     (tmp_path / "full").mkdir()
-    script = f"mount -t tmpfs -o size=256k tmpfs full && {sys.executable} -c \"$CODE\"; echo rc=$?; ls -A full"
-    proc = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=tmp_path,
-                          env={**os.environ, "CODE": code, "PYTHONPATH": str(ROOT)})
+    script = f'mount -t tmpfs -o size=256k tmpfs full && {sys.executable} -c "$CODE"; echo rc=$?; ls -A full'
+    proc = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "CODE": code, "PYTHONPATH": str(ROOT)},
+    )
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert "rc=2" in proc.stdout and "Traceback" not in proc.stderr and len(errors) == 1, proc.stderr
     assert "no space left on device" in errors[0]
@@ -551,12 +623,15 @@ def test_a_full_disk_while_saving_the_model_is_one_line(tmp_path):
     print(f"\nLINE: {errors[0]}", file=sys.__stdout__)
 
 
-@pytest.mark.parametrize("config", [
-    {"module": "keras", "class_name": "Sequential", "config": 5},
-    {"module": "keras", "class_name": "Sequential", "config": {"layers": [{"class_name": "Dense"}]}},
-    {"class_name": "Functional", "config": {"layers": [], "input_layers": [["x", 0, 0]], "output_layers": 7}},
-    ["not", "a", "mapping"],
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"module": "keras", "class_name": "Sequential", "config": 5},
+        {"module": "keras", "class_name": "Sequential", "config": {"layers": [{"class_name": "Dense"}]}},
+        {"class_name": "Functional", "config": {"layers": [], "input_layers": [["x", 0, 0]], "output_layers": 7}},
+        ["not", "a", "mapping"],
+    ],
+)
 def test_a_crafted_model_config_is_one_line(tmp_path, config, capsys):
     import zipfile
 
@@ -576,7 +651,9 @@ def test_file_and_folder_names_that_are_not_utf8(tmp_path, name, capsys):
     root = tmp_path / "imgs"
     synthetic.image_folder(root, ["a", "b"], per_class=3, size=12, formats=("png",))
     shutil.copy(root / "a" / "a_00000.png", os.fsdecode(os.fsencode(root) + b"/" + name))
-    one_line(capsys, folder.load, root, [12, 12], "rgb", "fail", match=r"(caf|gar)\\x(e9|e7).* is not a valid UTF-8 name")
+    one_line(
+        capsys, folder.load, root, [12, 12], "rgb", "fail", match=r"(caf|gar)\\x(e9|e7).* is not a valid UTF-8 name"
+    )
     if name != b"gar\xe7on":
         return
     proj = make_project(tmp_path / "p")
@@ -594,9 +671,11 @@ def test_file_and_folder_names_that_are_not_utf8(tmp_path, name, capsys):
 
 def killed_mid_write(writer: str, path: Path, write: str) -> Path:
     """Start `with atomic.<writer>(path) as tmp: <write>` in a process, SIGKILL it mid-write; return its temp path."""
-    code = (f"import time; from imgclf.core.atomic import {writer}\n"
-            f"with {writer}({str(path)!r}) as tmp:\n"
-            f"    {write}; print(tmp, flush=True); time.sleep(60)\n")
+    code = (
+        f"import time; from imgclf.core.atomic import {writer}\n"
+        f"with {writer}({str(path)!r}) as tmp:\n"
+        f"    {write}; print(tmp, flush=True); time.sleep(60)\n"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     tmp = Path(proc.stdout.readline().strip())
     os.kill(proc.pid, signal.SIGKILL)

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
+from imgclf.core.errors import UserError
 from imgclf.data import folder
 from imgclf.testing import synthetic
-from imgclf.core.errors import UserError
 
 CLASSES = ["circle", "square", "triangle"]
 

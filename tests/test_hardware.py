@@ -18,29 +18,56 @@ SAPPHIRE_RAPIDS = ZEN4 | {"amx_bf16", "amx_tile", "amx_int8"}
 HASWELL = {"sse4_2", "avx", "avx2", "fma"}
 
 
-@pytest.mark.parametrize("flags, expected", [(HASWELL, "avx2"), (SKYLAKE, "avx512"), (ZEN4, "avx512_bf16"),
-                                             (SAPPHIRE_RAPIDS, "amx"), ({"sse2"}, "other")])
+@pytest.mark.parametrize(
+    "flags, expected",
+    [(HASWELL, "avx2"), (SKYLAKE, "avx512"), (ZEN4, "avx512_bf16"), (SAPPHIRE_RAPIDS, "amx"), ({"sse2"}, "other")],
+)
 def test_native_class_from_cpu_flags(flags, expected):
     assert native_class(flags) == expected
 
 
-@pytest.mark.parametrize("cap, expected", [("AVX2", "avx2"), ("avx512_core", "avx512"), ("AVX512_CORE_BF16", "avx512_bf16"),
-                                           ("AVX512_CORE_AMX", "amx"), ("", "amx"), ("nonsense", "amx")])
+@pytest.mark.parametrize(
+    "cap, expected",
+    [
+        ("AVX2", "avx2"),
+        ("avx512_core", "avx512"),
+        ("AVX512_CORE_BF16", "avx512_bf16"),
+        ("AVX512_CORE_AMX", "amx"),
+        ("", "amx"),
+        ("nonsense", "amx"),
+    ],
+)
 def test_onednn_cap_lowers_the_class_never_raises_it(cap, expected):
     assert isa_class(SAPPHIRE_RAPIDS, cap) == expected
     assert isa_class(HASWELL, cap) == "avx2" or cap.upper() in ("SSE41", "AVX")
 
 
-@pytest.mark.parametrize("isa, policy", [("amx", "mixed_bfloat16"), ("avx512_bf16", "mixed_bfloat16"),
-                                         ("avx512", "float32"), ("avx2", "float32"), ("other", "float32")])
+@pytest.mark.parametrize(
+    "isa, policy",
+    [
+        ("amx", "mixed_bfloat16"),
+        ("avx512_bf16", "mixed_bfloat16"),
+        ("avx512", "float32"),
+        ("avx2", "float32"),
+        ("other", "float32"),
+    ],
+)
 def test_auto_on_cpus_uses_bfloat16_only_where_native(isa, policy):
     choice = choose("auto", isa, None)
     assert (choice.policy, choice.device, choice.warning) == (policy, "CPU", "")
     assert isa in choice.reason
 
 
-@pytest.mark.parametrize("cc, policy", [((9, 0), "mixed_bfloat16"), ((8, 0), "mixed_bfloat16"),
-                                        ((7, 5), "mixed_float16"), ((7, 0), "mixed_float16"), ((6, 1), "float32")])
+@pytest.mark.parametrize(
+    "cc, policy",
+    [
+        ((9, 0), "mixed_bfloat16"),
+        ((8, 0), "mixed_bfloat16"),
+        ((7, 5), "mixed_float16"),
+        ((7, 0), "mixed_float16"),
+        ((6, 1), "float32"),
+    ],
+)
 def test_auto_on_gpus_by_compute_capability(cc, policy):
     choice = choose("auto", "avx2", Gpu("NVIDIA Test", cc))
     assert choice.policy == policy and choice.device == "GPU:NVIDIA Test"
@@ -80,9 +107,15 @@ def test_bfloat16_kernel_failure_under_a_cap_is_one_line():
         "m = model.build(PRESETS['tutorial_cnn'], (28, 28, 1), 10)\n"
         "x = np.zeros((64, 28, 28, 1), np.uint8); y = np.arange(64) % 10\n"
         "sys.exit(cli_entry(lambda: train.fit(m, x, y, x, y, 10, TrainParams(epochs=1, batch_size=32),"
-        " AugmentParams(), 0))())\n")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2"})
+        " AugmentParams(), 0))())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2"},
+    )
     assert proc.returncode == 2, proc.stdout + proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert errors and "model.precision: auto" in errors[0] and "Traceback" not in proc.stderr

@@ -3,8 +3,8 @@ import gzip
 import numpy as np
 import pytest
 
-from imgclf.data import idx
 from imgclf.core.errors import UserError
+from imgclf.data import idx
 
 
 def test_round_trip_images_and_labels(tmp_path):

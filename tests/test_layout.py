@@ -37,8 +37,11 @@ def test_output_paths_are_spelled_only_in_the_paths_module():
     spelled = {}
     for path in sorted((ROOT / "imgclf").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.match(
-                    r"^(data|models|metrics|reports)/\S*$", node.value):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.match(r"^(data|models|metrics|reports)/\S*$", node.value)
+            ):
                 spelled.setdefault(path.relative_to(ROOT).as_posix(), []).append(node.value)
     assert set(spelled) <= {"imgclf/core/paths.py"}, spelled
 
@@ -53,8 +56,9 @@ def test_every_sub_package_imports_and_names_its_api():
 
 def test_no_stage_is_referred_to_by_number():
     files = [*ROOT.glob("stages/*.py"), *(ROOT / "imgclf").rglob("*.py"), ROOT / "dvc.yaml"]
-    numbered = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in files
-                for m in re.finditer(r"\b[Ss]tage [0-9]\b", p.read_text())]
+    numbered = [
+        f"{p.relative_to(ROOT)}: {m.group(0)}" for p in files for m in re.finditer(r"\b[Ss]tage [0-9]\b", p.read_text())
+    ]
     assert numbered == []
 
 
@@ -77,8 +81,17 @@ def test_readme_is_a_front_door_and_every_relative_link_resolves():
     first = "\n".join(readme.splitlines()[:100])
     assert "## First experiments" in first and "dvc exp run" in first
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-    assert {p.name for p in pages} >= {"data.md", "params.md", "experiments.md", "reports.md", "hardware.md",
-                                       "scaling.md", "using-the-model.md", "troubleshooting.md", "performance.md"}
+    assert {p.name for p in pages} >= {
+        "data.md",
+        "params.md",
+        "experiments.md",
+        "reports.md",
+        "hardware.md",
+        "scaling.md",
+        "using-the-model.md",
+        "troubleshooting.md",
+        "performance.md",
+    }
     broken = []
     for page in pages:
         text = page.read_text()
@@ -91,7 +104,9 @@ def test_readme_is_a_front_door_and_every_relative_link_resolves():
             if not dest.exists():
                 broken.append(f"{page.relative_to(ROOT)}: {target}")
             elif fragment and dest.suffix == ".md":
-                heads = anchors if dest == page else {_anchor(h) for h in re.findall(r"^#+ (.+)$", dest.read_text(), re.M)}
+                heads = (
+                    anchors if dest == page else {_anchor(h) for h in re.findall(r"^#+ (.+)$", dest.read_text(), re.M)}
+                )
                 if fragment not in heads:
                     broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
     assert broken == []
@@ -101,4 +116,3 @@ def _anchor(heading: str) -> str:
     """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens."""
     text = re.sub(r"[`*_]", "", heading.strip().lower())
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
-

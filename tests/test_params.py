@@ -49,10 +49,10 @@ def test_docs_params_table_is_generated_from_the_schema():
 
 
 def test_imgclf_params_lists_every_field():
-    from imgclf.cli import main
-
     import contextlib
     import io
+
+    from imgclf.cli import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -70,49 +70,52 @@ def test_floats_take_numbers_that_yaml_reads_as_text(text, value):
     assert parse_with(**{"augment.hue": "5e-2"}).augment.hue == 0.05
 
 
-@pytest.mark.parametrize("key,value,message", [
-    ("train.epochs", "x", "train.epochs must be an integer; got 'x' (str)"),
-    ("train.epochs", "3", "train.epochs must be an integer; got '3' (str)"),   # ints stay strict
-    ("train.epochs", 2.5, "train.epochs must be an integer; got 2.5 (float)"),
-    ("train.learning_rate", "fast", "train.learning_rate must be a number; got 'fast' (str)"),
-    ("train.learning_rate", True, "train.learning_rate must be a number"),
-    ("train.learning_rate", "nan", "train.learning_rate must be > 0"),
-    ("augment.flip", "yes", "augment.flip must be true or false"),
-    ("train.optimizer", "rmsprop", "train.optimizer must be one of sgd, adam, adamw; got 'rmsprop' (str)"),
-    ("data.dataset", "mnist", "data.dataset must be one of fashion_mnist, cifar10, folder"),
-    ("model.preset", "defualt", "(did you mean 'default'?)"),
-    ("model.precision", "float64", "model.precision must be one of auto, float32, mixed_bfloat16, mixed_float16"),
-    # issue 9, defect 6: every field's range is checked before any stage runs
-    ("seed", -1, "seed must be >= 0 and <= 4294967295"),
-    ("seed", 2**32, "seed must be >= 0 and <= 4294967295; got 4294967296"),
-    ("data.val_split", 1.5, "data.val_split must be > 0 and < 1; got 1.5"),
-    ("data.test_split", 0, "data.test_split must be > 0 and < 1"),
-    ("data.image_size", [2, 32], "data.image_size[0] must be >= 4; got 2"),
-    ("data.image_size", [32], "data.image_size must have 2 items"),
-    ("data.folder", "", "data.folder: String should have at least 1 character"),
-    ("train.epochs", 0, "train.epochs must be >= 1; got 0"),
-    ("train.batch_size", 0, "train.batch_size must be >= 1; got 0"),
-    ("train.learning_rate", 0, "train.learning_rate must be > 0"),
-    ("train.momentum", -5, "train.momentum must be >= 0 and <= 1; got -5"),
-    ("train.weight_decay", -0.0005, "train.weight_decay must be >= 0; got -0.0005"),
-    ("train.warmup", 1, "train.warmup must be >= 0 and < 1"),
-    ("train.label_smoothing", 1.0, "train.label_smoothing must be >= 0 and < 1"),
-    ("train.early_stopping", -1, "train.early_stopping must be >= 0"),
-    ("train.ema", 1.0, "train.ema must be >= 0 and < 1"),
-    ("augment.crop_size", -1, "augment.crop_size must be >= 0"),
-    ("augment.crop_size", 29, "augment.crop_size 29 is larger than the 28x28 images"),
-    ("augment.crop_padding", -2, "augment.crop_padding must be >= 0"),
-    ("augment.brightness", 1.0, "augment.brightness must be >= 0 and < 1"),
-    ("augment.contrast", -0.1, "augment.contrast must be >= 0 and < 1"),
-    ("augment.saturation", 2, "augment.saturation must be >= 0 and < 1"),
-    ("augment.hue", 0.6, "augment.hue must be >= 0 and <= 0.5"),
-    ("eval.batch_size", 0, "eval.batch_size must be >= 1"),
-    ("eval.gallery", -1, "eval.gallery must be >= 0"),
-    ("model.custom.dropout", 1.5, "model.custom.dropout must be >= 0 and < 1; got 1.5"),
-    ("model.custom.head_scale", 0, "model.custom.head_scale must be > 0"),
-    ("model.custom.dense", [0], "model.custom.dense[0] must be >= 1"),
-    ("model.custom.kind", "rnn", "model.custom.kind must be one of mlp, cnn"),
-])
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("train.epochs", "x", "train.epochs must be an integer; got 'x' (str)"),
+        ("train.epochs", "3", "train.epochs must be an integer; got '3' (str)"),  # ints stay strict
+        ("train.epochs", 2.5, "train.epochs must be an integer; got 2.5 (float)"),
+        ("train.learning_rate", "fast", "train.learning_rate must be a number; got 'fast' (str)"),
+        ("train.learning_rate", True, "train.learning_rate must be a number"),
+        ("train.learning_rate", "nan", "train.learning_rate must be > 0"),
+        ("augment.flip", "yes", "augment.flip must be true or false"),
+        ("train.optimizer", "rmsprop", "train.optimizer must be one of sgd, adam, adamw; got 'rmsprop' (str)"),
+        ("data.dataset", "mnist", "data.dataset must be one of fashion_mnist, cifar10, folder"),
+        ("model.preset", "defualt", "(did you mean 'default'?)"),
+        ("model.precision", "float64", "model.precision must be one of auto, float32, mixed_bfloat16, mixed_float16"),
+        # issue 9, defect 6: every field's range is checked before any stage runs
+        ("seed", -1, "seed must be >= 0 and <= 4294967295"),
+        ("seed", 2**32, "seed must be >= 0 and <= 4294967295; got 4294967296"),
+        ("data.val_split", 1.5, "data.val_split must be > 0 and < 1; got 1.5"),
+        ("data.test_split", 0, "data.test_split must be > 0 and < 1"),
+        ("data.image_size", [2, 32], "data.image_size[0] must be >= 4; got 2"),
+        ("data.image_size", [32], "data.image_size must have 2 items"),
+        ("data.folder", "", "data.folder: String should have at least 1 character"),
+        ("train.epochs", 0, "train.epochs must be >= 1; got 0"),
+        ("train.batch_size", 0, "train.batch_size must be >= 1; got 0"),
+        ("train.learning_rate", 0, "train.learning_rate must be > 0"),
+        ("train.momentum", -5, "train.momentum must be >= 0 and <= 1; got -5"),
+        ("train.weight_decay", -0.0005, "train.weight_decay must be >= 0; got -0.0005"),
+        ("train.warmup", 1, "train.warmup must be >= 0 and < 1"),
+        ("train.label_smoothing", 1.0, "train.label_smoothing must be >= 0 and < 1"),
+        ("train.early_stopping", -1, "train.early_stopping must be >= 0"),
+        ("train.ema", 1.0, "train.ema must be >= 0 and < 1"),
+        ("augment.crop_size", -1, "augment.crop_size must be >= 0"),
+        ("augment.crop_size", 29, "augment.crop_size 29 is larger than the 28x28 images"),
+        ("augment.crop_padding", -2, "augment.crop_padding must be >= 0"),
+        ("augment.brightness", 1.0, "augment.brightness must be >= 0 and < 1"),
+        ("augment.contrast", -0.1, "augment.contrast must be >= 0 and < 1"),
+        ("augment.saturation", 2, "augment.saturation must be >= 0 and < 1"),
+        ("augment.hue", 0.6, "augment.hue must be >= 0 and <= 0.5"),
+        ("eval.batch_size", 0, "eval.batch_size must be >= 1"),
+        ("eval.gallery", -1, "eval.gallery must be >= 0"),
+        ("model.custom.dropout", 1.5, "model.custom.dropout must be >= 0 and < 1; got 1.5"),
+        ("model.custom.head_scale", 0, "model.custom.head_scale must be > 0"),
+        ("model.custom.dense", [0], "model.custom.dense[0] must be >= 1"),
+        ("model.custom.kind", "rnn", "model.custom.kind must be one of mlp, cnn"),
+    ],
+)
 def test_bad_values_are_one_line_naming_the_key(key, value, message):
     with pytest.raises(UserError) as exc:
         parse_with(**{key: value})
@@ -131,8 +134,11 @@ def test_unknown_keys_are_refused_with_a_suggestion():
         params.parse(r)
     r = raw()
     r["model"]["custom"]["blocks"][1]["filter"] = 3
-    with pytest.raises(UserError, match=r"unknown param 'model.custom.blocks\[1\].filter' \(did you mean "
-                                        r"'model.custom.blocks\[1\].filters'\?\)"):
+    with pytest.raises(
+        UserError,
+        match=r"unknown param 'model.custom.blocks\[1\].filter' \(did you mean "
+        r"'model.custom.blocks\[1\].filters'\?\)",
+    ):
         params.parse(r)
 
 
@@ -157,7 +163,7 @@ def test_custom_architecture_is_typed_and_checked():
 def test_networks_too_deep_for_the_images_are_refused():
     """Pooling below 1x1 used to pass validate and crash in train, after DVC had deleted the old outputs."""
     four = [{"filters": 8}] * 4
-    assert custom(four, size=[16, 16])                       # 16 -> 8 -> 4 -> 2 -> 1
+    assert custom(four, size=[16, 16])  # 16 -> 8 -> 4 -> 2 -> 1
     with pytest.raises(UserError, match=r"model.custom.blocks\[3\]: 2x2 pooling of a 1x1 feature map"):
         custom(four, size=[8, 8])
     with pytest.raises(UserError, match=r"model.custom.blocks\[0\]: a 5x5 'valid' convolution shrinks"):
@@ -196,8 +202,9 @@ def test_no_import_circle_between_params_and_presets():
     for path in sorted((ROOT / "imgclf" / "params").glob("*.py")):
         tree = ast.parse(path.read_text())
         imported = {(n.level, n.module or "") for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-        assert not any(m.startswith("imgclf.model") or (level == 2 and m.startswith("model"))
-                       for level, m in imported), f"{path.name} imports the model package"
+        assert not any(
+            m.startswith("imgclf.model") or (level == 2 and m.startswith("model")) for level, m in imported
+        ), f"{path.name} imports the model package"
 
 
 def test_the_readme_cifar_command_is_the_benchmarked_recipe():
@@ -207,7 +214,11 @@ def test_the_readme_cifar_command_is_the_benchmarked_recipe():
     given = dict(kv.split("=", 1) for kv in re.findall(r"-S (\S+)", command))
     recipe = yaml.safe_load((ROOT / "bench" / "cifar10.yaml").read_text())
     shipped = params.as_dict(params.Params())
-    want = {f"{section}.{key}": value for section, values in recipe.items() for key, value in values.items()
-            if shipped[section][key] != value}   # the command sets only what differs from params.yaml
+    want = {
+        f"{section}.{key}": value
+        for section, values in recipe.items()
+        for key, value in values.items()
+        if shipped[section][key] != value
+    }  # the command sets only what differs from params.yaml
     assert given.pop("data.dataset") == "cifar10"
     assert {k: yaml.safe_load(v) for k, v in given.items()} == want

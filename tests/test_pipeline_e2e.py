@@ -3,12 +3,9 @@
 import json
 
 import pytest
-
-
 from conftest import ROOT, edit_params, run
 
 pytestmark = pytest.mark.slow
-
 
 
 def ran(output: str) -> list[str]:
@@ -19,7 +16,7 @@ def readme_line(start: str) -> list[str]:
     """A command as the README shows it (so the README cannot drift from what is tested)."""
     import shlex
 
-    line = next(l for l in (ROOT / "README.md").read_text().splitlines() if l.startswith(start))
+    line = next(text for text in (ROOT / "README.md").read_text().splitlines() if text.startswith(start))
     return shlex.split(line.split("  #")[0])
 
 
@@ -80,10 +77,12 @@ def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(trained_project)
     project = trained_project
     run(["dvc", "repro"], project)
     before = {p: (project / p).read_bytes() for p in ("metrics/train.json", "metrics/test.json", "models/model.keras")}
-    cases = (({"train.epochs": "x"}, "train.epochs must be an integer; got 'x' (str)"),
-             ({"train.epoch": 5}, "unknown param 'train.epoch' (did you mean 'train.epochs'?)"),
-             ({"model.preset": "resnet"}, "model.preset must be one of tutorial_dense128"),
-             ({"train.weight_decay": -0.1}, "train.weight_decay must be >= 0; got -0.1"))
+    cases = (
+        ({"train.epochs": "x"}, "train.epochs must be an integer; got 'x' (str)"),
+        ({"train.epoch": 5}, "unknown param 'train.epoch' (did you mean 'train.epochs'?)"),
+        ({"model.preset": "resnet"}, "model.preset must be one of tutorial_dense128"),
+        ({"train.weight_decay": -0.1}, "train.weight_decay must be >= 0; got -0.1"),
+    )
     for changes, message in cases:
         edit_params(project, **changes)
         proc = run(["dvc", "repro"], project, check=False)

@@ -25,8 +25,18 @@ def test_image_grid_titles_are_plain_text(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_learning_curve_legends_are_plain_text(name):
-    rows = [{"epoch": e, "loss": 1 / e, "val_loss": 1.1 / e, "accuracy": 0.5, "val_accuracy": 0.4,
-             "cross_entropy": 0.9 / e, "val_cross_entropy": 1 / e} for e in (1, 2)]
+    rows = [
+        {
+            "epoch": e,
+            "loss": 1 / e,
+            "val_loss": 1.1 / e,
+            "accuracy": 0.5,
+            "val_accuracy": 0.4,
+            "cross_entropy": 0.9 / e,
+            "val_cross_entropy": 1 / e,
+        }
+        for e in (1, 2)
+    ]
     png = plots.learning_curves({f"base ({name})": rows, f"head ({name})": rows})
     assert size(png)[0] > 200
 

@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
+from browser import render
+from conftest import run
 from PIL import Image
 
-from conftest import run
 from imgclf.data import cifar, idx
-from browser import render
 from imgclf.serve.export import FILES
 
 pytestmark = pytest.mark.slow
@@ -65,7 +65,11 @@ def test_predict_with_each_format(photos, predicted, model):
     result, done = predicted(model)
     by_file = {p["file"].replace(str(photos) + "/", ""): p["top"] for p in result["predictions"]}
     assert len(by_file) == 5 + 5 + 2 and "predict: 12 images -> " in done.stdout
-    assert sorted(s.split(":")[0].rsplit("/", 1)[-1] for s in result["skipped"]) == ["broken.png", "cut.jpg", "empty.jpg"]
+    assert sorted(s.split(":")[0].rsplit("/", 1)[-1] for s in result["skipped"]) == [
+        "broken.png",
+        "cut.jpg",
+        "empty.jpg",
+    ]
     assert any("empty file" in s for s in result["skipped"]) and any("truncated" in s for s in result["skipped"])
     assert "skipped" in done.stderr and "broken.png" in done.stderr
     probs = {f: {t["class"]: t["probability"] for t in top} for f, top in by_file.items()}
@@ -85,7 +89,9 @@ def test_table_and_html_page(exported, photos, tmp_path):
     proj = exported[0]
     table = run(["imgclf", "predict", str(photos / "0_grey.png"), str(photos / "sub"), "--model", MODELS["onnx"]], proj)
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["file", "top-1", "top-2", "top-3"] and len(lines) == 1 + 1 + 2 + 2   # header, grey.png, sub/: two files and a 2-image CIFAR batch
+    assert (
+        lines[0].split() == ["file", "top-1", "top-2", "top-3"] and len(lines) == 1 + 1 + 2 + 2
+    )  # header, grey.png, sub/: two files and a 2-image CIFAR batch
     assert any(str(photos / "sub" / "data_batch_1.bin#1") in line and "%" in line for line in lines)
     page = tmp_path / "predictions.html"
     run(["imgclf", "predict", str(photos), "--model", MODELS["tflite_float32"], "--out", str(page)], proj)
@@ -102,7 +108,7 @@ def test_one_line_errors(exported, photos, tmp_path):
     def fails(*args):
         proc = run(["imgclf", "predict", *args], proj, check=False)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-        errors = [l for l in proc.stderr.splitlines() if l.startswith("error:")]
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
         assert len(errors) == 1, proc.stderr
         return errors[0]
 
@@ -113,7 +119,9 @@ def test_one_line_errors(exported, photos, tmp_path):
     (tmp_path / "damaged.onnx").write_bytes(b"not a model")
     assert "damaged.onnx cannot be loaded" in fails(str(photos), "--model", str(tmp_path / "damaged.onnx"))
     (tmp_path / "other.json").write_text(json.dumps({"classes": ["a", "b"], "image_shape": [32, 32, 3]}))
-    assert "takes images of shape" in fails(str(photos), "--model", MODELS["onnx"], "--dataset", str(tmp_path / "other.json"))
+    assert "takes images of shape" in fails(
+        str(photos), "--model", MODELS["onnx"], "--dataset", str(tmp_path / "other.json")
+    )
     # A model that safe mode refuses (a Lambda layer runs arbitrary code) is one line, not a traceback.
     from imgclf.core.startup import quiet_tensorflow
 

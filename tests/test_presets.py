@@ -1,17 +1,17 @@
 import pytest
 
 from imgclf.model import build
-from imgclf.params import Architecture, Block
 from imgclf.model.presets import PRESETS
+from imgclf.params import Architecture, Block
 
 # Parameter counts of the seed tutorials' networks (and of layer-by-layer sums for the others).
 TUTORIAL_COUNTS = {
-    ("tutorial_dense128", (28, 28, 1)): 784 * 128 + 128 + 128 * 10 + 10,        # 101,770
+    ("tutorial_dense128", (28, 28, 1)): 784 * 128 + 128 + 128 * 10 + 10,  # 101,770
     ("tutorial_mlp300", (28, 28, 1)): 266_610,
     ("tutorial_mlp_deep", (28, 28, 1)): 59_130,
     ("tutorial_dense3000", (32, 32, 3)): 3072 * 3000 + 3000 + 3000 * 1000 + 1000 + 10_010,  # 12,230,010
-    ("tutorial_cnn", (28, 28, 1)): 320 + 18_496 + 5 * 5 * 64 * 64 + 64 + 650,   # 121,930
-    ("tutorial_cnn", (32, 32, 3)): 896 + 18_496 + 6 * 6 * 64 * 64 + 64 + 650,   # 167,562
+    ("tutorial_cnn", (28, 28, 1)): 320 + 18_496 + 5 * 5 * 64 * 64 + 64 + 650,  # 121,930
+    ("tutorial_cnn", (32, 32, 3)): 896 + 18_496 + 6 * 6 * 64 * 64 + 64 + 650,  # 167,562
     ("tutorial_strided", (28, 28, 1)): 320 + 18_496 + 73_856 + 295_168 + 2 * 2 * 256 * 10 + 10,
 }
 
@@ -35,9 +35,14 @@ def test_every_preset_builds_and_outputs_probabilities(name, shape):
 def test_residual_blocks_and_crop_model():
     import numpy as np
 
-    arch = Architecture(kind="cnn", blocks=[Block(filters=16, convs=2, batch_norm=True, residual=True),
-                                            Block(filters=32, convs=2, batch_norm=True, residual=True, pool="none")],
-                        head="gap")
+    arch = Architecture(
+        kind="cnn",
+        blocks=[
+            Block(filters=16, convs=2, batch_norm=True, residual=True),
+            Block(filters=32, convs=2, batch_norm=True, residual=True, pool="none"),
+        ],
+        head="gap",
+    )
     model = build(arch, (32, 32, 3), 5, crop_size=28)
     assert any(layer.name.endswith("_add") for layer in model.layers)
     # A cropping model takes the whole image at evaluation (centre crop inside) and crops while training.

@@ -5,10 +5,10 @@ import json
 import time
 
 import pytest
+from conftest import make_mirror, make_project, run
 
 from imgclf.core.errors import UserError
 from imgclf.core.startup import limit_threads
-from conftest import make_mirror, make_project, run
 
 
 def wait_for_queue(proj, timeout=600) -> str:
@@ -25,24 +25,32 @@ def wait_for_queue(proj, timeout=600) -> str:
 def test_queue_two_workers_one_thread_each_failures_do_not_stop_the_rest(tmp_path):
     env = make_mirror(tmp_path)
     proj = make_project(tmp_path / "project", env)
-    sweep = {"good": ["train.epochs=1"],
-             "bad-param": ["train.epochs=x"],
-             "diverges": ["train.optimizer=sgd", "train.learning_rate=1e12", "train.schedule=constant",
-                          "train.epochs=1"]}
+    sweep = {
+        "good": ["train.epochs=1"],
+        "bad-param": ["train.epochs=x"],
+        "diverges": ["train.optimizer=sgd", "train.learning_rate=1e12", "train.schedule=constant", "train.epochs=1"],
+    }
     for name, overrides in sweep.items():
         # Up to `train` only (validate, prepare, train): what the thread limit and the failures need.
-        run(["dvc", "exp", "run", "--queue", "-n", name, *[a for o in overrides for a in ("-S", o)], "train"],
-            proj, env=env)
+        run(
+            ["dvc", "exp", "run", "--queue", "-n", name, *[a for o in overrides for a in ("-S", o)], "train"],
+            proj,
+            env=env,
+        )
     # The workers inherit the environment of `dvc queue start`; the thread limit is not a param.
     run(["dvc", "queue", "start", "-j", "2"], proj, env={**env, "IMGCLF_THREADS": "1"})
     status = wait_for_queue(proj)
-    state = {line.split()[1]: line.split()[-1] for line in status.splitlines() if line.split()[1:2] in
-             (["good"], ["bad-param"], ["diverges"])}
+    state = {
+        line.split()[1]: line.split()[-1]
+        for line in status.splitlines()
+        if line.split()[1:2] in (["good"], ["bad-param"], ["diverges"])
+    }
     assert state == {"good": "Success", "bad-param": "Failed", "diverges": "Failed"}, status
 
-    reasons = {"bad-param": "error: train.epochs must be an integer; got 'x' (str)",
-               "diverges": "error: training diverged (loss became NaN or infinite in epoch 1): lower "
-                           "train.learning_rate"}
+    reasons = {
+        "bad-param": "error: train.epochs must be an integer; got 'x' (str)",
+        "diverges": "error: training diverged (loss became NaN or infinite in epoch 1): lower train.learning_rate",
+    }
     for name, reason in reasons.items():
         logs = run(["dvc", "queue", "logs", name], proj).stdout
         errors = [line for line in logs.splitlines() if line.startswith("error:")]

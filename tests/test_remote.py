@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import BIN, run
 
 pytestmark = pytest.mark.slow
@@ -34,26 +33,44 @@ def s3(tmp_path):
     # The first 4 requests (user, policy, key, bucket) are let through; every later one must be signed by a key
     # that moto issued, so a wrong key is refused as S3 would.
     log = open(tmp_path / "moto.log", "w")
-    server = subprocess.Popen([str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)], stdout=log,
-                              stderr=subprocess.STDOUT, env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "4"})
+    server = subprocess.Popen(
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "4"},
+    )
     try:
         deadline = time.monotonic() + 60
         while socket.socket().connect_ex(("127.0.0.1", port)):
             assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "moto.log").read_text()
             time.sleep(0.2)
-        anon = {"endpoint_url": endpoint, "region_name": "us-east-1", "aws_access_key_id": "setup",
-                "aws_secret_access_key": "setup"}
+        anon = {
+            "endpoint_url": endpoint,
+            "region_name": "us-east-1",
+            "aws_access_key_id": "setup",
+            "aws_secret_access_key": "setup",
+        }
         iam = boto3.client("iam", **anon)
         iam.create_user(UserName="team")
-        iam.put_user_policy(UserName="team", PolicyName="all", PolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        iam.put_user_policy(
+            UserName="team",
+            PolicyName="all",
+            PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+            ),
+        )
         key = iam.create_access_key(UserName="team")["AccessKey"]
         boto3.client("s3", **anon).create_bucket(Bucket=BUCKET)
-        yield {"endpoint": endpoint, "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-               "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"], "AWS_DEFAULT_REGION": "us-east-1",
-               # Nothing from this machine's own AWS set-up; one attempt per request, so a dead endpoint fails fast.
-               "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-               "AWS_MAX_ATTEMPTS": "1"}
+        yield {
+            "endpoint": endpoint,
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
+            "AWS_DEFAULT_REGION": "us-east-1",
+            # Nothing from this machine's own AWS set-up; one attempt per request, so a dead endpoint fails fast.
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_MAX_ATTEMPTS": "1",
+        }
     finally:
         server.terminate()
         server.wait(timeout=30)

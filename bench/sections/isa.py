@@ -8,9 +8,9 @@ import statistics
 
 import targets
 from common import OUT, TUTORIAL_BEST, Table, run_case
-from sections.curve import our_case, tutorial_case
 
 from imgclf.core import hardware
+from sections.curve import our_case, tutorial_case
 
 # oneDNN ISA caps, oldest first; "native" is the CPU's own class. A cap above the CPU's class changes nothing.
 CAPS = {"avx2": "AVX2", "avx512": "AVX512_CORE", "native": ""}
@@ -18,8 +18,11 @@ CAPS = {"avx2": "AVX2", "avx512": "AVX512_CORE", "native": ""}
 
 def run(args, env) -> list[Table]:
     native = hardware.native_class(hardware.cpu_flags())
-    classes = [c for c in args.classes.split(",")
-               if c == "native" or hardware.CLASSES.index(c) < hardware.CLASSES.index(native)]
+    classes = [
+        c
+        for c in args.classes.split(",")
+        if c == "native" or hardware.CLASSES.index(c) < hardware.CLASSES.index(native)
+    ]
     preset, _ = TUTORIAL_BEST[args.dataset]
     rows, runs, bars = [], {}, []
     for cls in classes:
@@ -32,8 +35,11 @@ def run(args, env) -> list[Table]:
         ours = []
         for seed in range(1, args.seeds + 1):  # an hour or more per class: say where it is after each run
             ours.append(run_case(our_case(args, seed), case_env))
-            print(f"isa {name}: {ours[-1]['preset']} seed {seed}: {ours[-1]['test_accuracy']:.4f} in "
-                  f"{ours[-1]['train_seconds']:.0f} s", flush=True)
+            print(
+                f"isa {name}: {ours[-1]['preset']} seed {seed}: {ours[-1]['test_accuracy']:.4f} in "
+                f"{ours[-1]['train_seconds']:.0f} s",
+                flush=True,
+            )
         runs[name] = {"tutorial": tut, "ours": ours}
         accs = [r["test_accuracy"] for r in ours]
         secs = [r["train_seconds"] for r in ours]
@@ -41,17 +47,41 @@ def run(args, env) -> list[Table]:
         reach = [next((c["seconds"] for c in r["curve"] if c["test_accuracy"] >= target.accuracy), None) for r in ours]
         mean_s = statistics.mean(secs)
         ratio = mean_s / tut["train_seconds"]
-        met = (statistics.mean(accs) >= target.accuracy
-               and (target.max_time_ratio is None or ratio <= target.max_time_ratio)
-               and (target.max_seconds is None or max(secs) <= target.max_seconds))
+        met = (
+            statistics.mean(accs) >= target.accuracy
+            and (target.max_time_ratio is None or ratio <= target.max_time_ratio)
+            and (target.max_seconds is None or max(secs) <= target.max_seconds)
+        )
         bars.append(f"{name}: {target.text()}")
-        rows.append([f"{name} ({ours[0]['precision']})", f"{tut['train_seconds']:.0f}", f"{tut['test_accuracy']:.4f}",
-                     f"{mean_s:.0f}", f"{statistics.mean(accs):.4f} +/- {statistics.pstdev(accs):.4f}",
-                     f"{min(accs):.4f}-{max(accs):.4f}",
-                     ", ".join("-" if r is None else f"{r:.0f}" for r in reach), f"{ratio:.2f}x",
-                     "yes" if met else "NO"])
+        rows.append(
+            [
+                f"{name} ({ours[0]['precision']})",
+                f"{tut['train_seconds']:.0f}",
+                f"{tut['test_accuracy']:.4f}",
+                f"{mean_s:.0f}",
+                f"{statistics.mean(accs):.4f} +/- {statistics.pstdev(accs):.4f}",
+                f"{min(accs):.4f}-{max(accs):.4f}",
+                ", ".join("-" if r is None else f"{r:.0f}" for r in reach),
+                f"{ratio:.2f}x",
+                "yes" if met else "NO",
+            ]
+        )
     (OUT / f"{args.dataset}-isa-runs.json").write_text(json.dumps(runs, indent=1))
-    return [Table(f"Per oneDNN ISA class, {args.dataset}: {ours[0]['preset']} ({args.seeds} seeds) vs the tutorial "
-                  f"{preset} ({tut['epochs']} epochs, the tutorials' way); targets: {'; '.join(bars)}",
-                  ["class (precision)", "tutorial s", "tutorial acc", "ours s (mean)", "ours acc mean +/- std",
-                   "ours min-max", "s to the target accuracy per seed", "time ratio", "target met"], rows).show()]
+    return [
+        Table(
+            f"Per oneDNN ISA class, {args.dataset}: {ours[0]['preset']} ({args.seeds} seeds) vs the tutorial "
+            f"{preset} ({tut['epochs']} epochs, the tutorials' way); targets: {'; '.join(bars)}",
+            [
+                "class (precision)",
+                "tutorial s",
+                "tutorial acc",
+                "ours s (mean)",
+                "ours acc mean +/- std",
+                "ours min-max",
+                "s to the target accuracy per seed",
+                "time ratio",
+                "target met",
+            ],
+            rows,
+        ).show()
+    ]

@@ -15,26 +15,51 @@ def run(args, env) -> list[Table]:
     proj = temp_project(args, env, **{"data.dataset": args.dataset, "train.epochs": 1})
     rows = stage_rows(proj, env, notes={"train": " (1 epoch)"})
     noop = statistics.median(timed(["dvc", "repro"], proj, env)[0] for _ in range(3))
-    rows.append(["no-op dvc repro (median of 3)", f"{noop:.2f}", "",
-                 f"{noop / targets.NO_OP_REPRO_SECONDS:.2f}x of {targets.NO_OP_REPRO_SECONDS:g} s bar"])
+    rows.append(
+        [
+            "no-op dvc repro (median of 3)",
+            f"{noop:.2f}",
+            "",
+            f"{noop / targets.NO_OP_REPRO_SECONDS:.2f}x of {targets.NO_OP_REPRO_SECONDS:g} s bar",
+        ]
+    )
     edit_params(proj, **{"eval.tta_flip": not project_params()["eval"]["tta_flip"]})
     seconds, rss, out = timed(["dvc", "repro"], proj, env)
     assert "Running stage 'evaluate'" in out and "Running stage 'train'" not in out
-    rows.append(["evaluation-only rerun (dvc repro)", f"{seconds:.1f}", f"{rss:.0f}",
-                 f"{seconds / targets.EVALUATE_RERUN_SECONDS:.2f}x of {targets.EVALUATE_RERUN_SECONDS:g} s bar"])
+    rows.append(
+        [
+            "evaluation-only rerun (dvc repro)",
+            f"{seconds:.1f}",
+            f"{rss:.0f}",
+            f"{seconds / targets.EVALUATE_RERUN_SECONDS:.2f}x of {targets.EVALUATE_RERUN_SECONDS:g} s bar",
+        ]
+    )
     # A restyled plot reruns only the report (no training, no inference).
     plots = proj / "imgclf" / "report" / "plots.py"
     plots.write_text(plots.read_text().replace("dpi=110", "dpi=100"))
     seconds, rss, out = timed(["dvc", "repro"], proj, env)
     assert "Running stage 'report'" in out and "Running stage 'evaluate'" not in out, out
-    rows.append(["plot-only rerun: report (dvc repro)", f"{seconds:.1f}", f"{rss:.0f}",
-                 f"{seconds / targets.REPORT_RERUN_SECONDS:.2f}x of {targets.REPORT_RERUN_SECONDS:g} s bar"])
+    rows.append(
+        [
+            "plot-only rerun: report (dvc repro)",
+            f"{seconds:.1f}",
+            f"{rss:.0f}",
+            f"{seconds / targets.REPORT_RERUN_SECONDS:.2f}x of {targets.REPORT_RERUN_SECONDS:g} s bar",
+        ]
+    )
     bare = timed([sys.executable, "-c", "pass"], proj, env)[0]
     light = timed([sys.executable, "-c", "import imgclf.params; imgclf.params.load()"], proj, env)[0]
     tf = timed([sys.executable, "-c", "from imgclf.core import quiet_tensorflow; quiet_tensorflow()"], proj, env)[0]
-    rows += [["start-up: bare python (baseline)", f"{bare:.2f}", "", "1.00x"],
-             ["start-up: load + validate params", f"{light:.2f}", "", f"{light / bare:.1f}x"],
-             ["start-up: import TensorFlow + Keras", f"{tf:.2f}", "", f"{tf / bare:.1f}x"]]
+    rows += [
+        ["start-up: bare python (baseline)", f"{bare:.2f}", "", "1.00x"],
+        ["start-up: load + validate params", f"{light:.2f}", "", f"{light / bare:.1f}x"],
+        ["start-up: import TensorFlow + Keras", f"{tf:.2f}", "", f"{tf / bare:.1f}x"],
+    ]
     shutil.rmtree(proj.parent, ignore_errors=True)
-    return [Table(f"Pipeline overhead, {args.dataset} (peak RSS is the largest process of the command)",
-                  ["what", "seconds", "peak RSS MB", "ratio"], rows).show()]
+    return [
+        Table(
+            f"Pipeline overhead, {args.dataset} (peak RSS is the largest process of the command)",
+            ["what", "seconds", "peak RSS MB", "ratio"],
+            rows,
+        ).show()
+    ]

@@ -11,6 +11,18 @@ from .startup import limit_threads, quiet_tensorflow, start_tensorflow, thread_l
 from .text import shown
 
 __all__ = [
-    "UserError", "atomic_dir", "atomic_path", "cli_entry", "first_line", "limit_threads", "quiet_tensorflow",
-    "scratch_dir", "shown", "start_tensorflow", "thread_limit", "write_bytes", "write_json", "write_text",
+    "UserError",
+    "atomic_dir",
+    "atomic_path",
+    "cli_entry",
+    "first_line",
+    "limit_threads",
+    "quiet_tensorflow",
+    "scratch_dir",
+    "shown",
+    "start_tensorflow",
+    "thread_limit",
+    "write_bytes",
+    "write_json",
+    "write_text",
 ]

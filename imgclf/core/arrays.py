@@ -22,8 +22,8 @@ from .atomic import atomic_dir, write_json
 from .errors import UserError
 from .paths import DATASET
 
-HEADER = 128            # bytes: a fixed .npy header, so the image count can be written once it is known
-CHUNK = 8 << 20         # bytes of images decoded, written or copied at a time
+HEADER = 128  # bytes: a fixed .npy header, so the image count can be written once it is known
+CHUNK = 8 << 20  # bytes of images decoded, written or copied at a time
 
 
 class ImageFile:
@@ -34,7 +34,7 @@ class ImageFile:
     read-only (they wrap the bytes read).
     """
 
-    def __init__(self, path: str | Path, rows: np.ndarray | None = None, _fd: "_Fd | None" = None):
+    def __init__(self, path: str | Path, rows: np.ndarray | None = None, _fd: _Fd | None = None):
         self.path = Path(path)
         self._fd = _fd or _Fd(self.path)
         self.offset, shape, self.dtype = self._fd.offset, self._fd.shape, self._fd.dtype
@@ -50,8 +50,8 @@ class ImageFile:
     def nbytes(self) -> int:
         return len(self) * self.item_bytes
 
-    def subset(self, indices) -> "ImageFile":
-        indices = np.arange(len(self))[indices]          # booleans, negatives and bounds as numpy has them
+    def subset(self, indices) -> ImageFile:
+        indices = np.arange(len(self))[indices]  # booleans, negatives and bounds as numpy has them
         return ImageFile(self.path, indices if self.rows is None else self.rows[indices], self._fd)
 
     def read(self, indices) -> np.ndarray:
@@ -76,7 +76,7 @@ class ImageFile:
             yield self.read(np.arange(start, min(start + step, len(self))))
 
     def __getitem__(self, key) -> np.ndarray:
-        if isinstance(key, tuple):              # x[i, row, col]: read the images, then index within them
+        if isinstance(key, tuple):  # x[i, row, col]: read the images, then index within them
             first = self[key[0]]
             return first[key[1:]] if isinstance(key[0], (int, np.integer)) else first[(slice(None), *key[1:])]
         if isinstance(key, (int, np.integer)):
@@ -114,7 +114,7 @@ class _Fd:
 
     def pread(self, size: int, offset: int) -> bytes:
         data = os.pread(self.fd, size, offset)
-        while len(data) < size:                       # a large read may come back in parts
+        while len(data) < size:  # a large read may come back in parts
             more = os.pread(self.fd, size - len(data), offset + len(data))
             if not more:
                 break
@@ -146,7 +146,7 @@ class ArrayWriter:
         self.file.write(_header(self.count, self.item_shape, self.dtype))
         self.file.close()
 
-    def __enter__(self) -> "ArrayWriter":
+    def __enter__(self) -> ArrayWriter:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -155,8 +155,9 @@ class ArrayWriter:
 
 def _header(count: int, item_shape: tuple[int, ...], dtype: np.dtype) -> bytes:
     """A version-1.0 .npy header padded to HEADER bytes (np.load accepts any padding ending in a newline)."""
-    text = repr({"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False,
-                 "shape": (count, *item_shape)}).encode("latin1")
+    text = repr(
+        {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (count, *item_shape)}
+    ).encode("latin1")
     body = HEADER - 10
     return np.lib.format.magic(1, 0) + struct.pack("<H", body) + text.ljust(body - 1) + b"\n"
 
@@ -164,7 +165,7 @@ def _header(count: int, item_shape: tuple[int, ...], dtype: np.dtype) -> bytes:
 def write_images(path: Path, x) -> None:
     """An in-memory array or an ImageFile (view) to a .npy file, a chunk at a time."""
     with ArrayWriter(path, x.shape[1:]) as out:
-        for chunk in (x.chunks() if isinstance(x, ImageFile) else np.array_split(x, max(1, x.nbytes // CHUNK))):
+        for chunk in x.chunks() if isinstance(x, ImageFile) else np.array_split(x, max(1, x.nbytes // CHUNK)):
             out.append(chunk)
 
 
@@ -194,7 +195,11 @@ def load_split(out_dir: str | Path, split: str) -> tuple[ImageFile, np.ndarray]:
     except FileNotFoundError as exc:
         raise UserError(f"{exc.filename} is missing: run the prepare stage first (dvc repro prepare)") from None
     except ValueError as exc:
-        raise UserError(f"{out_dir}/{split}_y.npy is corrupt ({exc}); rerun the prepare stage (dvc repro -f prepare)") from None
+        raise UserError(
+            f"{out_dir}/{split}_y.npy is corrupt ({exc}); rerun the prepare stage (dvc repro -f prepare)"
+        ) from None
     if len(x) != len(y):
-        raise UserError(f"{out_dir}/{split}: {len(x)} images but {len(y)} labels; rerun the prepare stage (dvc repro -f prepare)")
+        raise UserError(
+            f"{out_dir}/{split}: {len(x)} images but {len(y)} labels; rerun the prepare stage (dvc repro -f prepare)"
+        )
     return x, y

@@ -15,8 +15,9 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .errors import UserError
 
@@ -42,10 +43,10 @@ def clean_stale(path: Path) -> None:
     """Remove temporaries of `path` left by processes that no longer run (killed mid-write)."""
     prefix = f".{path.name}."
     for tmp in path.parent.glob(glob.escape(prefix) + "*.tmp*"):
-        pid = tmp.name[len(prefix):].split(".", 1)[0]
+        pid = tmp.name[len(prefix) :].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             remove(tmp)
-    old = path.with_name(f".{path.name}.old")   # atomic_dir's previous version, if a swap was interrupted
+    old = path.with_name(f".{path.name}.old")  # atomic_dir's previous version, if a swap was interrupted
     if old.is_dir() and path.is_dir():
         remove(old)
 
@@ -82,8 +83,9 @@ def _failures(path: Path) -> Iterator[None]:
         raise UserError(f"{path} is a folder; an output file goes there: remove it (rm -r {path}) and rerun") from None
     except OSError as exc:
         if exc.errno in _DISK_FULL or (exc.errno is None and _nearly_full(path.parent)):  # numpy: a short write
-            raise UserError(f"no space left on device while writing {path}: free some space "
-                            f"(df -h {path.parent}) and rerun") from None
+            raise UserError(
+                f"no space left on device while writing {path}: free some space (df -h {path.parent}) and rerun"
+            ) from None
         raise
 
 

@@ -22,11 +22,22 @@ BF16_NATIVE = {"avx512_bf16", "amx"}
 
 # ONEDNN_MAX_CPU_ISA values (oneDNN's names) -> the class they allow at most.
 _ONEDNN_CAP = {
-    "SSE41": "other", "AVX": "other", "AVX2": "avx2", "AVX2_VNNI": "avx2", "AVX2_VNNI_2": "avx2",
-    "AVX512_CORE": "avx512", "AVX512_CORE_VNNI": "avx512", "AVX512_CORE_BF16": "avx512_bf16",
-    "AVX512_CORE_FP16": "avx512_bf16", "AVX10_1_512": "avx512_bf16", "AVX512_CORE_AMX": "amx",
-    "AVX512_CORE_AMX_FP16": "amx", "AVX10_1_512_AMX": "amx", "AVX10_1_512_AMX_FP16": "amx",
-    "ALL": "amx", "DEFAULT": "amx",
+    "SSE41": "other",
+    "AVX": "other",
+    "AVX2": "avx2",
+    "AVX2_VNNI": "avx2",
+    "AVX2_VNNI_2": "avx2",
+    "AVX512_CORE": "avx512",
+    "AVX512_CORE_VNNI": "avx512",
+    "AVX512_CORE_BF16": "avx512_bf16",
+    "AVX512_CORE_FP16": "avx512_bf16",
+    "AVX10_1_512": "avx512_bf16",
+    "AVX512_CORE_AMX": "amx",
+    "AVX512_CORE_AMX_FP16": "amx",
+    "AVX10_1_512_AMX": "amx",
+    "AVX10_1_512_AMX_FP16": "amx",
+    "ALL": "amx",
+    "DEFAULT": "amx",
 }
 
 
@@ -126,16 +137,29 @@ def choose(requested: str, isa: str, gpu: Gpu | None, native: str | None = None)
     if gpu is None and requested == "mixed_bfloat16" and isa not in BF16_NATIVE:
         if isa in ("avx2", "other") and (native or isa) not in ("avx2", "other"):
             # TensorFlow sees AVX-512 and picks oneDNN's bf16 kernels, which the ISA cap forbids.
-            raise UserError(f"model.precision mixed_bfloat16 cannot run with ONEDNN_MAX_CPU_ISA="
-                            f"{os.environ.get('ONEDNN_MAX_CPU_ISA')} (no bfloat16 kernels below AVX-512): "
-                            f"set model.precision: auto (or float32), or unset ONEDNN_MAX_CPU_ISA")
-        return Choice(requested, requested, device, isa, "set in params.yaml",
-                      warning=f"model.precision mixed_bfloat16 on a CPU without native bfloat16 ({isa}): expect "
-                              f"training 5-14x slower than float32; set model.precision: auto")
+            raise UserError(
+                f"model.precision mixed_bfloat16 cannot run with ONEDNN_MAX_CPU_ISA="
+                f"{os.environ.get('ONEDNN_MAX_CPU_ISA')} (no bfloat16 kernels below AVX-512): "
+                f"set model.precision: auto (or float32), or unset ONEDNN_MAX_CPU_ISA"
+            )
+        return Choice(
+            requested,
+            requested,
+            device,
+            isa,
+            "set in params.yaml",
+            warning=f"model.precision mixed_bfloat16 on a CPU without native bfloat16 ({isa}): expect "
+            f"training 5-14x slower than float32; set model.precision: auto",
+        )
     if gpu is None and requested == "mixed_float16":
-        return Choice(requested, requested, device, isa, "set in params.yaml",
-                      warning="model.precision mixed_float16 on a CPU: float16 is emulated and slow; "
-                              "set model.precision: auto")
+        return Choice(
+            requested,
+            requested,
+            device,
+            isa,
+            "set in params.yaml",
+            warning="model.precision mixed_float16 on a CPU: float16 is emulated and slow; set model.precision: auto",
+        )
     return Choice(requested, requested, device, isa, "set in params.yaml")
 
 
@@ -186,5 +210,7 @@ def kernel_errors(model):
     except tf.errors.OpError as exc:
         if "could not create a primitive" not in str(exc):
             raise
-        raise UserError(f"this CPU (oneDNN class {isa_class()}) has no kernel for a {model.dtype_policy.name} layer of the model: "
-                        f"set model.precision: auto (or float32) and rerun") from None
+        raise UserError(
+            f"this CPU (oneDNN class {isa_class()}) has no kernel for a {model.dtype_policy.name} layer of the model: "
+            f"set model.precision: auto (or float32) and rerun"
+        ) from None

@@ -73,6 +73,8 @@ def check_batch_memory(batch_size: int, image_shape, param: str = "train.batch_s
     need, have = BATCHES_IN_FLIGHT * batch_size * pixels * BYTES_PER_PIXEL_IN_FLIGHT, available_memory()
     if need > have:
         shape = "x".join(str(int(d)) for d in image_shape)
-        raise UserError(f"{param}={batch_size} images at {shape} need about {gb(need)} of memory for the "
-                        f"{BATCHES_IN_FLIGHT} batches the input pipeline holds at once, but {gb(have)} is available: "
-                        f"lower {param}")
+        raise UserError(
+            f"{param}={batch_size} images at {shape} need about {gb(need)} of memory for the "
+            f"{BATCHES_IN_FLIGHT} batches the input pipeline holds at once, but {gb(have)} is available: "
+            f"lower {param}"
+        )

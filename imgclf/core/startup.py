@@ -41,8 +41,7 @@ def quiet_tensorflow() -> None:
                 raise
             os.dup2(saved, 2)
             raise UserError(
-                "TensorFlow is not installed: run `make setup` (or pip install -e '.[cpu]'; "
-                "'.[gpu]' for NVIDIA GPUs)"
+                "TensorFlow is not installed: run `make setup` (or pip install -e '.[cpu]'; '.[gpu]' for NVIDIA GPUs)"
             ) from None
         except BaseException:
             os.dup2(saved, 2)

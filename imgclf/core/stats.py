@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 CONFIDENCE = 0.95
-ALPHA = 0.05            # 1 - CONFIDENCE, written out: 1 - 0.95 is 0.050000000000000044
+ALPHA = 0.05  # 1 - CONFIDENCE, written out: 1 - 0.95 is 0.050000000000000044
 
 
 def wilson(correct: int, total: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
@@ -33,13 +33,14 @@ def interval(ci: tuple[float, float] | None) -> str:
 @dataclass
 class Paired:
     """The right/wrong table of two models on the same images, and McNemar's exact test on it."""
+
     images: int
     still_right: int
     still_wrong: int
-    fixed: int          # wrong in base, right in head
-    broken: int         # right in base, wrong in head
+    fixed: int  # wrong in base, right in head
+    broken: int  # right in base, wrong in head
     p_value: float
-    delta: float        # head accuracy minus base accuracy
+    delta: float  # head accuracy minus base accuracy
     delta_ci: tuple[float, float]
 
     @property
@@ -76,9 +77,16 @@ def paired(ok_base: np.ndarray, ok_head: np.ndarray, confidence: float = CONFIDE
         delta_ci = (d / n * (2 * ci.low - 1), d / n * (2 * ci.high - 1))
     else:
         delta_ci = (0.0, 0.0)
-    return Paired(images=n, still_right=int((a & b).sum()), still_wrong=int((~a & ~b).sum()), fixed=fixed,
-                  broken=broken, p_value=mcnemar(fixed, broken), delta=(fixed - broken) / n if n else 0.0,
-                  delta_ci=(float(delta_ci[0]), float(delta_ci[1])))
+    return Paired(
+        images=n,
+        still_right=int((a & b).sum()),
+        still_wrong=int((~a & ~b).sum()),
+        fixed=fixed,
+        broken=broken,
+        p_value=mcnemar(fixed, broken),
+        delta=(fixed - broken) / n if n else 0.0,
+        delta_ci=(float(delta_ci[0]), float(delta_ci[1])),
+    )
 
 
 def adjust(p_values: list[float]) -> list[float]:

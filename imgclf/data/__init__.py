@@ -14,5 +14,19 @@ from .layout import check_names, files
 from .sources import MIRROR_ENV, fetch
 from .split import Prepared, prepare, stratified_split
 
-__all__ = ["EXTENSIONS", "FASHION_CLASSES", "MIRROR_ENV", "FolderData", "Prepared", "check_names", "conform",
-           "decode", "fetch", "files", "is_image", "load_folder", "prepare", "stratified_split"]
+__all__ = [
+    "EXTENSIONS",
+    "FASHION_CLASSES",
+    "MIRROR_ENV",
+    "FolderData",
+    "Prepared",
+    "check_names",
+    "conform",
+    "decode",
+    "fetch",
+    "files",
+    "is_image",
+    "load_folder",
+    "prepare",
+    "stratified_split",
+]

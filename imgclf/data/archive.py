@@ -17,8 +17,14 @@ MAX_BYTES = 1 << 30
 MAX_MEMBERS = 1000
 
 
-def safe_extract(archive: str | Path, dest: str | Path, wanted: dict[str, str] | None = None, *,
-                 max_bytes: int = MAX_BYTES, label: str | None = None) -> list[Path]:
+def safe_extract(
+    archive: str | Path,
+    dest: str | Path,
+    wanted: dict[str, str] | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    label: str | None = None,
+) -> list[Path]:
     """Check every member, then extract regular files: all of them, or only `wanted` (member name -> path
     under dest). Returns the extracted paths."""
     dest, label = Path(dest), label or str(archive)
@@ -31,8 +37,10 @@ def safe_extract(archive: str | Path, dest: str | Path, wanted: dict[str, str] |
                 wanted = {name: name for name in by_name}
             missing = [name for name in wanted if name not in by_name]
             if missing:
-                raise UserError(f"{label} has no {', '.join(missing)} (or not as a regular file): it is not the "
-                                f"expected archive; check the source")
+                raise UserError(
+                    f"{label} has no {', '.join(missing)} (or not as a regular file): it is not the "
+                    f"expected archive; check the source"
+                )
             dest.mkdir(parents=True, exist_ok=True)
             out = []
             for name, target in wanted.items():
@@ -43,9 +51,11 @@ def safe_extract(archive: str | Path, dest: str | Path, wanted: dict[str, str] |
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
             raise  # our disk, not the archive: the caller's atomic write reports it
-        raise UserError(f"{label} is not a readable archive ({str(exc).splitlines()[0].rstrip(':')}); it was not "
-                        f"kept, so the next run fetches "
-                        f"it again") from None
+        raise UserError(
+            f"{label} is not a readable archive ({str(exc).splitlines()[0].rstrip(':')}); it was not "
+            f"kept, so the next run fetches "
+            f"it again"
+        ) from None
 
 
 def _check(members: list[tarfile.TarInfo], archive, max_bytes: int) -> None:

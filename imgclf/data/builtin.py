@@ -10,8 +10,18 @@ import numpy as np
 from ..core.errors import UserError
 from . import cifar, idx, sources
 
-FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+FASHION_CLASSES = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 
 
 def load(dataset: str, downloads: str | Path) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], list[str]]:

@@ -44,13 +44,17 @@ def check_names(data: bytes, source: str) -> list[str]:
     try:
         text = data.decode("ascii")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{source} is not ASCII text (byte {data[exc.start]:#04x} at offset {exc.start}); "
-                        f"it is not CIFAR-10's file, check the source") from None
+        raise UserError(
+            f"{source} is not ASCII text (byte {data[exc.start]:#04x} at offset {exc.start}); "
+            f"it is not CIFAR-10's file, check the source"
+        ) from None
     names = [line.strip() for line in text.splitlines() if line.strip()]
     if names != CLASSES:
         shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
-        raise UserError(f"{source} lists {len(names)} classes ({shown}); CIFAR-10's classes are "
-                        f"{', '.join(CLASSES)}: check the source")
+        raise UserError(
+            f"{source} lists {len(names)} classes ({shown}); CIFAR-10's classes are "
+            f"{', '.join(CLASSES)}: check the source"
+        )
     return names
 
 

@@ -21,7 +21,7 @@ def decode(path: Path, size: tuple[int, int], mode: str) -> np.ndarray:
 
     with Image.open(path) as im:
         im.seek(0)  # first frame of an animated GIF
-        return conform(ImageOps.exif_transpose(im), size, mode)   # upright, as viewers show it
+        return conform(ImageOps.exif_transpose(im), size, mode)  # upright, as viewers show it
 
 
 def conform(im, size: tuple[int, int], mode: str) -> np.ndarray:
@@ -32,7 +32,7 @@ def conform(im, size: tuple[int, int], mode: str) -> np.ndarray:
         im = Image.fromarray(im.squeeze(-1) if im.ndim == 3 and im.shape[-1] == 1 else im)
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         wide = np.asarray(im, dtype=np.int64).clip(0, 65535)
-        im = Image.fromarray(((wide + 128) // 257).astype(np.uint8), "L")   # 16 -> 8 bits, not clipped
+        im = Image.fromarray(((wide + 128) // 257).astype(np.uint8), "L")  # 16 -> 8 bits, not clipped
     im = im.convert(mode)
     if im.size != (size[1], size[0]):
         im = im.resize((size[1], size[0]), Image.Resampling.BILINEAR)

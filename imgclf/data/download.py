@@ -50,8 +50,15 @@ def _download(url: str, dest: Path, name: str) -> None:
         if resp.headers.get_content_type() == "text/html":
             raise SourceError("answered with a web page (HTML), not the file")
         total = int(resp.headers.get("Content-Length") or 0) or None
-        bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"  {name}", file=sys.stderr,
-                   mininterval=0.5)
+        bar = tqdm(
+            total=total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            desc=f"  {name}",
+            file=sys.stderr,
+            mininterval=0.5,
+        )
         with open(dest, "wb") as out, bar:
             first = True
             while chunk := resp.read(1 << 20):

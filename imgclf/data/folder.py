@@ -25,24 +25,28 @@ from .layout import check_names, from_folders
 @dataclass
 class FolderData:
     classes: list[str]
-    splits: dict[str, tuple[ImageFile, np.ndarray]]    # "all", or some of "train"/"val"/"test" -> (images, labels)
+    splits: dict[str, tuple[ImageFile, np.ndarray]]  # "all", or some of "train"/"val"/"test" -> (images, labels)
     problems: list[str] = field(default_factory=list)  # "path: reason", reported or skipped
-    ignored: int = 0                                   # files that are not images (or that no CSV row labels)
+    ignored: int = 0  # files that are not images (or that no CSV row labels)
 
 
 def _check_disk(n: int, size: tuple[int, int], channels: int, scratch: Path) -> None:
     """Decoded images stream to disk (first as decoded, then as the prepared splits), never all into memory: the
     disk is what must hold them."""
     each = size[0] * size[1] * channels
-    resources.check_disk(2 * n * each, scratch,
-                         f"{n:,} images at {size[0]}x{size[1]}x{channels} need about "
-                         f"{resources.gb(2 * n * each)} of disk ({resources.gb(n * each)} decoded, as much again "
-                         f"for the prepared splits)",
-                         "free disk space, choose a smaller data.image_size or use fewer images")
+    resources.check_disk(
+        2 * n * each,
+        scratch,
+        f"{n:,} images at {size[0]}x{size[1]}x{channels} need about "
+        f"{resources.gb(2 * n * each)} of disk ({resources.gb(n * each)} decoded, as much again "
+        f"for the prepared splits)",
+        "free disk space, choose a smaller data.image_size or use fewer images",
+    )
 
 
-def _read(items: list[tuple[Path, int]], num_classes: int, size, mode: str, problems: list[str], counter: list[int],
-          out: Path) -> tuple[ImageFile, np.ndarray]:
+def _read(
+    items: list[tuple[Path, int]], num_classes: int, size, mode: str, problems: list[str], counter: list[int], out: Path
+) -> tuple[ImageFile, np.ndarray]:
     """Decode into the .npy file `out`, a bounded chunk at a time; unreadable images are left out (and listed)."""
     channels = 1 if mode == "L" else 3
     chunk = np.empty((max(1, CHUNK // (size[0] * size[1] * channels)), *size, channels), np.uint8)
@@ -53,8 +57,10 @@ def _read(items: list[tuple[Path, int]], num_classes: int, size, mode: str, prob
             try:
                 chunk[filled] = decode(path, size, mode)
             except MemoryError:
-                raise UserError(f"ran out of memory while decoding {shown(path)} (not the file's fault): free "
-                                f"memory, or choose a smaller data.image_size") from None
+                raise UserError(
+                    f"ran out of memory while decoding {shown(path)} (not the file's fault): free "
+                    f"memory, or choose a smaller data.image_size"
+                ) from None
             except Exception as exc:  # PIL raises many types for damaged files
                 problems.append(f"{shown(path)}: unreadable image ({type(exc).__name__})")
             else:
@@ -70,8 +76,14 @@ def _read(items: list[tuple[Path, int]], num_classes: int, size, mode: str, prob
     return ImageFile(out), labels[:good].copy()
 
 
-def load(root: str | Path, image_size: list[int], color_mode: str, bad_files: str,
-         labels_csv: str = "", scratch: str | Path | None = None) -> FolderData:
+def load(
+    root: str | Path,
+    image_size: list[int],
+    color_mode: str,
+    bad_files: str,
+    labels_csv: str = "",
+    scratch: str | Path | None = None,
+) -> FolderData:
     """Decode every image in a deterministic order into .npy files in `scratch` (the caller removes it; by default
     a temporary folder removed when the images are no longer used); problems fail or are skipped per
     `bad_files`."""
@@ -91,10 +103,12 @@ def load(root: str | Path, image_size: list[int], color_mode: str, bad_files: st
     try:
         _check_disk(sum(map(len, plan.values())), size, 1 if mode == "L" else 3, scratch)
         counter = [0]
-        splits = {split: _read(items, len(classes), size, mode, problems, counter, scratch / f"decoded_{split}.npy")
-                  for split, items in plan.items()}
+        splits = {
+            split: _read(items, len(classes), size, mode, problems, counter, scratch / f"decoded_{split}.npy")
+            for split, items in plan.items()
+        }
     finally:
-        if own:     # the open files stay readable until their images are dropped
+        if own:  # the open files stay readable until their images are dropped
             shutil.rmtree(scratch, ignore_errors=True)
     for split in splits:
         y = splits[split][1]
@@ -103,12 +117,14 @@ def load(root: str | Path, image_size: list[int], color_mode: str, bad_files: st
             problems.append(f"{shown(where)}: class '{classes[label]}' has no readable images")
     if problems and bad_files == "fail":
         listed = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise UserError(f"{len(problems)} problem(s) in {shown(root)}: {listed}. Fix or remove them, "
-                        f"or set data.bad_files: skip to leave them out")
+        raise UserError(
+            f"{len(problems)} problem(s) in {shown(root)}: {listed}. Fix or remove them, "
+            f"or set data.bad_files: skip to leave them out"
+        )
     if problems:
         # Skipping: drop classes that have no images in some split, then relabel densely.
         present = set(range(len(classes)))
-        for x, y in splits.values():
+        for _, y in splits.values():
             present &= set(np.unique(y).tolist())
         keep = sorted(present)
         if len(keep) < 2:

@@ -18,9 +18,15 @@ import numpy as np
 
 from ..core.errors import UserError
 
-_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
-           0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
-MAX_BYTES = 4 << 30     # Fashion-MNIST's largest file holds 47 MB
+_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+MAX_BYTES = 4 << 30  # Fashion-MNIST's largest file holds 47 MB
 _GZIP_ERRORS = (OSError, EOFError, zlib.error)
 
 
@@ -33,11 +39,13 @@ def read_header(stream: BinaryIO, source: str) -> tuple[np.dtype, tuple[int, ...
     raw = stream.read(4 * ndim)
     if ndim == 0 or len(raw) < 4 * ndim:
         raise UserError(f"{source} is truncated inside its IDX header")
-    dims = tuple(int.from_bytes(raw[4 * i: 4 * i + 4], "big") for i in range(ndim))
-    size = math.prod(dims) * dtype.itemsize   # Python integers: no overflow
+    dims = tuple(int.from_bytes(raw[4 * i : 4 * i + 4], "big") for i in range(ndim))
+    size = math.prod(dims) * dtype.itemsize  # Python integers: no overflow
     if size > MAX_BYTES:
-        raise UserError(f"{source}: its header claims {dims} = {size:,} bytes of data, more than the "
-                        f"{MAX_BYTES >> 30} GiB an IDX file here may hold; the file is damaged or not a dataset")
+        raise UserError(
+            f"{source}: its header claims {dims} = {size:,} bytes of data, more than the "
+            f"{MAX_BYTES >> 30} GiB an IDX file here may hold; the file is damaged or not a dataset"
+        )
     return dtype, dims, size
 
 

@@ -18,8 +18,9 @@ def from_csv(root: Path, labels_csv: str, problems: list[str]):
     """(classes, {"all": [(path, label)]}, files ignored, {"all": root}); files the CSV names but that are not
     there are added to `problems`."""
     if not inside_folder(labels_csv):
-        raise UserError(f"data.labels_csv must be a path inside data.folder (so DVC tracks it with the images); "
-                        f"got '{labels_csv}'")
+        raise UserError(
+            f"data.labels_csv must be a path inside data.folder (so DVC tracks it with the images); got '{labels_csv}'"
+        )
     path = root / PurePosixPath(labels_csv)
     if not path.is_file():
         raise UserError(f"data.labels_csv '{labels_csv}' not found in {root}: put the CSV of file,label rows there")
@@ -34,9 +35,9 @@ def from_csv(root: Path, labels_csv: str, problems: list[str]):
     for p in images:
         name = p.relative_to(root).as_posix()
         by_name[name] = p
-        by_name.setdefault(name.rsplit(".", 1)[0], p)   # Kaggle's ids leave the extension off
+        by_name.setdefault(name.rsplit(".", 1)[0], p)  # Kaggle's ids leave the extension off
     listed = []
-    for number, row in enumerate(rows[1:], start=2):    # row 1 is the header
+    for number, row in enumerate(rows[1:], start=2):  # row 1 is the header
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < 2 or not row[1].strip():

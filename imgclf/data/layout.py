@@ -22,8 +22,9 @@ def check_names(root: str | os.PathLike) -> None:
             try:
                 name.encode("utf-8")
             except UnicodeEncodeError:
-                raise UserError(f"'{shown(Path(top) / name)}' is not a valid UTF-8 name, which DVC cannot "
-                                f"track: rename it") from None
+                raise UserError(
+                    f"'{shown(Path(top) / name)}' is not a valid UTF-8 name, which DVC cannot track: rename it"
+                ) from None
 
 
 def visible(name: str) -> bool:
@@ -51,8 +52,10 @@ def split_folders(root: Path) -> dict[str, Path]:
         return {"all": root}
     others = [d.name for d in dirs if d not in splits]
     if others:
-        raise UserError(f"{root} has both split folders ({', '.join(d.name for d in splits)}) and other folders "
-                        f"({', '.join(others)}): put the class folders inside train/, val/ and test/")
+        raise UserError(
+            f"{root} has both split folders ({', '.join(d.name for d in splits)}) and other folders "
+            f"({', '.join(others)}): put the class folders inside train/, val/ and test/"
+        )
     roles: dict[str, Path] = {}
     for d in splits:
         role = SPLITS[d.name.lower()]
@@ -71,14 +74,16 @@ def from_folders(root: Path):
     if len(classes) < 2:
         raise UserError(f"{first} needs at least two class sub-folders; found {len(classes)}")
     differences = []
-    for role, folder in roles.items():
+    for folder in roles.values():
         names = [p.name for p in subdirs(folder)]
         extra, lacking = sorted(set(names) - set(classes)), sorted(set(classes) - set(names))
         differences += [f"{folder.name}/ has {', '.join(map(repr, extra))} that {first.name}/ lacks"] if extra else []
         differences += [f"{folder.name}/ lacks {', '.join(map(repr, lacking))}"] if lacking else []
     if differences:
-        raise UserError(f"class folders differ between splits in {root}: {'; '.join(differences)}. Every split "
-                        f"needs the same class folders")
+        raise UserError(
+            f"class folders differ between splits in {root}: {'; '.join(differences)}. Every split "
+            f"needs the same class folders"
+        )
     plan, ignored = {}, 0
     for role, folder in roles.items():
         plan[role] = []

@@ -12,9 +12,9 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..core.atomic import atomic_dir, atomic_path, remove
 from ..core.errors import UserError
@@ -30,13 +30,13 @@ CHECKSUMS_ENV = "IMGCLF_CHECKSUMS"
 class Release:
     """One dataset's official release: files with checksums, or an archive with checksummed members."""
 
-    name: str                         # folder name in a mirror: fashion-mnist, cifar-10
-    urls: tuple[str, ...]             # official base URLs
-    files: dict[str, tuple[str, str]] = field(default_factory=dict)   # file -> (md5, md5 of gunzipped)
-    archive: str = ""                 # archive file name
-    archive_md5: str = ""             # the archive's published checksum
-    members: dict[str, str] = field(default_factory=dict)             # member path -> sha256
-    check: Callable[[Path, str], object] | None = None                # validates the extracted folder
+    name: str  # folder name in a mirror: fashion-mnist, cifar-10
+    urls: tuple[str, ...]  # official base URLs
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)  # file -> (md5, md5 of gunzipped)
+    archive: str = ""  # archive file name
+    archive_md5: str = ""  # the archive's published checksum
+    members: dict[str, str] = field(default_factory=dict)  # member path -> sha256
+    check: Callable[[Path, str], object] | None = None  # validates the extracted folder
     debian_dir: str = ""
 
 
@@ -64,9 +64,11 @@ CIFAR10 = Release(
         "cifar-10-batches-bin/data_batch_4.bin": "014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48",
         "cifar-10-batches-bin/data_batch_5.bin": "755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add",
         "cifar-10-batches-bin/test_batch.bin": "8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b",
-        "cifar-10-batches-bin/batches.meta.txt": "",   # class names: not checksummed upstream, checked by name
+        "cifar-10-batches-bin/batches.meta.txt": "",  # class names: not checksummed upstream, checked by name
     },
-    check=lambda folder, label: cifar.check_names((folder / cifar.META_FILE).read_bytes(), f"{label}: {cifar.META_FILE}"),
+    check=lambda folder, label: cifar.check_names(
+        (folder / cifar.META_FILE).read_bytes(), f"{label}: {cifar.META_FILE}"
+    ),
 )
 
 RELEASES = {"fashion_mnist": FASHION_MNIST, "cifar10": CIFAR10}
@@ -121,8 +123,10 @@ def _candidates(release: Release, name: str) -> list[tuple[str, str, bool]]:
     if mirror:
         path = Path(mirror).expanduser() / release.name / name
         if not path.is_file():
-            raise UserError(f"{MIRROR_ENV}={mirror} has no {release.name}/{name}; "
-                            f"a mirror is laid out as <dataset>/<official file name>")
+            raise UserError(
+                f"{MIRROR_ENV}={mirror} has no {release.name}/{name}; "
+                f"a mirror is laid out as <dataset>/<official file name>"
+            )
         found.append((f"mirror {mirror}", str(path), True))
     if release.debian_dir and (Path(release.debian_dir) / name).is_file():
         found.append(("Debian's package", str(Path(release.debian_dir) / name), False))
@@ -150,18 +154,24 @@ def _obtain(release: Release, name: str, dest: Path, verify: Callable[[Path], bo
             with atomic_path(dest) as tmp:
                 copy_from(location, tmp, name)
                 if not verify(tmp):
-                    raise UserError(f"{release.name}/{name} from {label} ({shown}) does not match its official "
-                                    f"checksum; the file was deleted. Check the source, or set {MIRROR_ENV} to a "
-                                    f"good mirror")
+                    raise UserError(
+                        f"{release.name}/{name} from {label} ({shown}) does not match its official "
+                        f"checksum; the file was deleted. Check the source, or set {MIRROR_ENV} to a "
+                        f"good mirror"
+                    )
             return
         except SourceError as exc:
             reason = scrub(str(exc), location)
             if only:
-                raise UserError(f"{label} {reason} for {release.name}/{name}: check {MIRROR_ENV} (when it is set, "
-                                f"nothing else is tried)") from None
+                raise UserError(
+                    f"{label} {reason} for {release.name}/{name}: check {MIRROR_ENV} (when it is set, "
+                    f"nothing else is tried)"
+                ) from None
             errors.append(f"{label}: {reason}")
-    raise UserError(f"cannot get {release.name}/{name}: {'; '.join(errors) or 'no source'}. Offline? Set "
-                    f"{MIRROR_ENV} to a folder or URL laid out as <dataset>/<file> (e.g. ../shared/datasets)")
+    raise UserError(
+        f"cannot get {release.name}/{name}: {'; '.join(errors) or 'no source'}. Offline? Set "
+        f"{MIRROR_ENV} to a folder or URL laid out as <dataset>/<file> (e.g. ../shared/datasets)"
+    )
 
 
 # ---------------------------------------------------------------- datasets
@@ -219,14 +229,18 @@ def _extract(release: Release, tarball: Path, folder: Path) -> None:
     if release.archive_md5 and _digest(tarball, "md5") == release.archive_md5:
         print(f"  {label} matches the official checksum", file=sys.stderr)
     else:
-        print(f"  {label} is not the official archive (its checksum differs, e.g. repacked by a mirror): "
-              f"checking each file it needs against its official checksum", file=sys.stderr)
+        print(
+            f"  {label} is not the official archive (its checksum differs, e.g. repacked by a mirror): "
+            f"checking each file it needs against its official checksum",
+            file=sys.stderr,
+        )
     top = _top(release)
     with atomic_dir(folder / top) as out:
         archive.safe_extract(tarball, out, {m: m.split("/", 1)[1] for m in release.members}, label=label)
         bad = [m for m in release.members if not _member_ok(release, m, out / m.split("/", 1)[1])]
         if bad:
-            raise UserError(f"{label}: {', '.join(bad)} not matching the official checksum; nothing was kept. "
-                            f"Check the source")
+            raise UserError(
+                f"{label}: {', '.join(bad)} not matching the official checksum; nothing was kept. Check the source"
+            )
         if release.check:
             release.check(out, label)

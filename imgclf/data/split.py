@@ -13,12 +13,13 @@ from ..core.paths import DOWNLOADS
 from ..params import DataParams
 from . import builtin, folder
 
+
 @dataclass
 class Prepared:
     classes: list[str]
-    arrays: dict[str, tuple[np.ndarray | ImageFile, np.ndarray]]   # split -> (images NHWC uint8, labels)
+    arrays: dict[str, tuple[np.ndarray | ImageFile, np.ndarray]]  # split -> (images NHWC uint8, labels)
     dataset: str = ""
-    notes: dict = field(default_factory=dict)            # skipped files etc., for the stage's metrics
+    notes: dict = field(default_factory=dict)  # skipped files etc., for the stage's metrics
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -44,17 +45,20 @@ def stratified_split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int, p
     counts = counts[counts > 0]
     n_held = int(round(len(y) * fraction))
     if counts.min() < 2 or n_held < len(counts) or len(y) - n_held < len(counts):
-        raise UserError(f"cannot hold out {param}={fraction} of {len(y)} images stratified over {len(counts)} "
-                        f"classes (smallest class: {counts.min()}); change {param} or add images")
+        raise UserError(
+            f"cannot hold out {param}={fraction} of {len(y)} images stratified over {len(counts)} "
+            f"classes (smallest class: {counts.min()}); change {param} or add images"
+        )
     idx_keep, idx_held = train_test_split(np.arange(len(y)), test_size=n_held, stratify=y, random_state=seed)
     idx_keep.sort()
     idx_held.sort()
-    take = x.subset if isinstance(x, ImageFile) else x.__getitem__     # a file's images stay on disk
+    take = x.subset if isinstance(x, ImageFile) else x.__getitem__  # a file's images stay on disk
     return (take(idx_keep), y[idx_keep]), (take(idx_held), y[idx_held])
 
 
-def prepare(data: DataParams, seed: int, downloads: str | Path = DOWNLOADS,
-            scratch: str | Path | None = None) -> Prepared:
+def prepare(
+    data: DataParams, seed: int, downloads: str | Path = DOWNLOADS, scratch: str | Path | None = None
+) -> Prepared:
     """Use the splits the data provides; hold out (stratified, seeded) the test and validation splits it lacks."""
     splits, classes, notes = load_raw(data, downloads, scratch)
     train = splits.get("train", splits.get("all"))

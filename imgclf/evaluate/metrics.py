@@ -20,11 +20,21 @@ def summarize(probs: np.ndarray, y: np.ndarray, classes: list[str]) -> dict:
     precision, recall, f1, support = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     loss = float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], 1e-7, 1.0))))
     return {
-        "test": {"accuracy": round(float((pred == y).mean()), 4), "loss": round(loss, 4),
-                 "macro_f1": round(float(f1.mean()), 4), "images": int(len(y))},
-        "per_class": {c: {"precision": round(float(p), 4), "recall": round(float(r), 4),
-                          "f1": round(float(f), 4), "support": int(s)}
-                      for c, p, r, f, s in zip(classes, precision, recall, f1, support)},
+        "test": {
+            "accuracy": round(float((pred == y).mean()), 4),
+            "loss": round(loss, 4),
+            "macro_f1": round(float(f1.mean()), 4),
+            "images": int(len(y)),
+        },
+        "per_class": {
+            c: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
+            for c, p, r, f, s in zip(classes, precision, recall, f1, support)
+        },
         "confusion": {t: {p: int(cm[i, j]) for j, p in enumerate(classes)} for i, t in enumerate(classes)},
     }
 
@@ -35,5 +45,11 @@ def predictions_table(probs: np.ndarray, y: np.ndarray, classes: list[str]):
 
     pred = probs.argmax(axis=1)
     names = np.asarray(classes, dtype=object)
-    return pd.DataFrame({"index": np.arange(len(y)), "actual": names[np.asarray(y)], "predicted": names[pred],
-                         "confidence": np.round(probs.max(axis=1), 4)})
+    return pd.DataFrame(
+        {
+            "index": np.arange(len(y)),
+            "actual": names[np.asarray(y)],
+            "predicted": names[pred],
+            "confidence": np.round(probs.max(axis=1), 4),
+        }
+    )

@@ -32,6 +32,6 @@ def predict(model, x: np.ndarray, batch_size: int, *, tta_flip: bool = False, tt
             s = tta_shift
             pad = [[0, 0], [s, s], [s, s], [0, 0]]
             down_right = ds.map(lambda b: tf.pad(b, pad)[:, : -2 * s, : -2 * s])
-            up_left = ds.map(lambda b: tf.pad(b, pad)[:, 2 * s:, 2 * s:])
+            up_left = ds.map(lambda b: tf.pad(b, pad)[:, 2 * s :, 2 * s :])
             probs = probs / 2 + (views(down_right) + views(up_left)) / 4
     return probs.astype(np.float32)

@@ -7,5 +7,14 @@ from .presets import PRESETS, resolve
 from .summary import layer_graph, summary_text
 from .whitening import fit as fit_whitening
 
-__all__ = ["PRESETS", "build", "check", "fit_whitening", "from_params", "layer_graph", "load_model", "resolve",
-           "summary_text"]
+__all__ = [
+    "PRESETS",
+    "build",
+    "check",
+    "fit_whitening",
+    "from_params",
+    "layer_graph",
+    "load_model",
+    "resolve",
+    "summary_text",
+]

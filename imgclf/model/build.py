@@ -27,12 +27,24 @@ def from_params(p: Params, meta: dict):
     one, whose save date would make DVC retrain after an identical rebuild; `build` uses it for the summary.
     """
     check(p)
-    return build(resolve(p.model.preset, p.model.custom), tuple(meta["image_shape"]), len(meta["classes"]),
-                 crop_size=p.augment.crop_size, seed=p.seed)
+    return build(
+        resolve(p.model.preset, p.model.custom),
+        tuple(meta["image_shape"]),
+        len(meta["classes"]),
+        crop_size=p.augment.crop_size,
+        seed=p.seed,
+    )
 
 
-def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: int, *,
-          crop_size: int = 0, seed: int = 0, float_input: bool = False):
+def build(
+    arch: Architecture,
+    image_shape: tuple[int, int, int],
+    num_classes: int,
+    *,
+    crop_size: int = 0,
+    seed: int = 0,
+    float_input: bool = False,
+):
     """Scaling to [0, 1] (and the evaluation-time centre crop) live in the model, so it takes raw images.
 
     `float_input` builds the tutorials' variant instead, fed images already scaled to [0, 1] (benchmarks).
@@ -44,8 +56,11 @@ def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: in
     height, width, channels = image_shape
     cropping = 0 < crop_size < min(height, width)
     # A cropping model accepts any size: training feeds random crops, evaluation feeds whole images.
-    inputs = keras.Input(shape=(None, None, channels) if cropping else image_shape,
-                         dtype="float32" if float_input else "uint8", name="image")
+    inputs = keras.Input(
+        shape=(None, None, channels) if cropping else image_shape,
+        dtype="float32" if float_input else "uint8",
+        name="image",
+    )
     # A whitening layer multiplies small pixel differences by up to ~200, more than bfloat16's 8 bits can carry:
     # it and the scaling before it compute in float32 under any policy (0.3M of ~35M multiply-adds an image).
     exact = "float32" if arch.kind == "cnn" and arch.whiten else None
@@ -60,13 +75,15 @@ def build(arch: Architecture, image_shape: tuple[int, int, int], num_classes: in
                 x = layers.Dropout(arch.dropout, name=f"dropout_{i + 1}")(x)
     else:
         if arch.whiten:  # fitted to the training images by whitening.fit, then frozen
-            x = layers.Conv2D(2 * arch.whiten ** 2 * channels, arch.whiten, trainable=False, dtype=exact,
-                              name="whiten")(x)
+            x = layers.Conv2D(2 * arch.whiten**2 * channels, arch.whiten, trainable=False, dtype=exact, name="whiten")(
+                x
+            )
             x = layers.Activation(arch.activation, name="whiten_act")(x)
         for i, block in enumerate(arch.blocks):
             x = _conv_block(x, block, arch.activation, f"block{i + 1}")
-        head = {"flatten": layers.Flatten, "gap": layers.GlobalAveragePooling2D,
-                "gmp": layers.GlobalMaxPooling2D}[arch.head]
+        head = {"flatten": layers.Flatten, "gap": layers.GlobalAveragePooling2D, "gmp": layers.GlobalMaxPooling2D}[
+            arch.head
+        ]
         x = head(name=arch.head)(x)
         for i, units in enumerate(arch.dense):
             if arch.dropout:
@@ -87,18 +104,29 @@ def _conv_block(x, block: Block, activation: str, name: str):
     for j in range(block.convs):
         stride = block.stride if j == 0 else 1
         last = j == block.convs - 1
-        x = layers.Conv2D(block.filters, block.kernel, strides=stride, padding=block.padding,
-                          use_bias=not block.batch_norm,
-                          activation=None if (block.batch_norm or (block.residual and last)) else activation,
-                          name=f"{name}_conv{j + 1}")(x)
+        x = layers.Conv2D(
+            block.filters,
+            block.kernel,
+            strides=stride,
+            padding=block.padding,
+            use_bias=not block.batch_norm,
+            activation=None if (block.batch_norm or (block.residual and last)) else activation,
+            name=f"{name}_conv{j + 1}",
+        )(x)
         if block.batch_norm:
             x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn{j + 1}")(x)
             if not (block.residual and last):
                 x = layers.Activation(activation, name=f"{name}_act{j + 1}")(x)
     if block.residual:
         if shortcut.shape[-1] != block.filters or block.stride != 1 or block.padding == "valid":
-            shortcut = layers.Conv2D(block.filters, 1, strides=block.stride, use_bias=not block.batch_norm,
-                                     padding=block.padding, name=f"{name}_proj")(shortcut)
+            shortcut = layers.Conv2D(
+                block.filters,
+                1,
+                strides=block.stride,
+                use_bias=not block.batch_norm,
+                padding=block.padding,
+                name=f"{name}_proj",
+            )(shortcut)
             if block.batch_norm:
                 shortcut = layers.BatchNormalization(momentum=0.9, name=f"{name}_proj_bn")(shortcut)
             if block.padding == "valid":

@@ -6,15 +6,25 @@ from __future__ import annotations
 
 def summary_text(model) -> str:
     """A plain-text layer table (Keras' own summary is drawn for an 80-column terminal and gets cut)."""
-    rows = [(f"{layer.name} ({type(layer).__name__})", str(tuple(layer.output.shape)), f"{layer.count_params():,}")
-            for layer in model.layers]
+    rows = [
+        (f"{layer.name} ({type(layer).__name__})", str(tuple(layer.output.shape)), f"{layer.count_params():,}")
+        for layer in model.layers
+    ]
     widths = [max(len(r[i]) for r in rows + [("layer (type)", "output shape", "params")]) for i in range(3)]
     line = lambda r: f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}"
     trainable = sum(int(w.numpy().size) for w in model.trainable_weights)
-    return "\n".join([line(("layer (type)", "output shape", "params")), "-" * (sum(widths) + 4)]
-                     + [line(r) for r in rows]
-                     + ["-" * (sum(widths) + 4), f"total params: {model.count_params():,}  "
-                        f"(trainable {trainable:,}, non-trainable {model.count_params() - trainable:,})"]) + "\n"
+    return (
+        "\n".join(
+            [line(("layer (type)", "output shape", "params")), "-" * (sum(widths) + 4)]
+            + [line(r) for r in rows]
+            + [
+                "-" * (sum(widths) + 4),
+                f"total params: {model.count_params():,}  "
+                f"(trainable {trainable:,}, non-trainable {model.count_params() - trainable:,})",
+            ]
+        )
+        + "\n"
+    )
 
 
 def layer_graph(model) -> list[dict]:
@@ -31,8 +41,13 @@ def layer_graph(model) -> list[dict]:
             return [name for value in node for name in sources(value)]
         return []
 
-    return [{"name": layer.name, "type": type(layer).__name__,
-             "output_shape": [d if d is None else int(d) for d in layer.output.shape],
-             "params": int(layer.count_params()),
-             "inputs": list(dict.fromkeys(sources(config.get(layer.name, {}).get("inbound_nodes", []))))}
-            for layer in model.layers]
+    return [
+        {
+            "name": layer.name,
+            "type": type(layer).__name__,
+            "output_shape": [d if d is None else int(d) for d in layer.output.shape],
+            "params": int(layer.count_params()),
+            "inputs": list(dict.fromkeys(sources(config.get(layer.name, {}).get("inbound_nodes", [])))),
+        }
+        for layer in model.layers
+    ]

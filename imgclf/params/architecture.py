@@ -39,15 +39,26 @@ class Architecture(BaseModel):
     hidden: list[Units] = Field([], description="mlp: sizes of the hidden dense layers")
     blocks: list[Block] = Field([], description="cnn: the convolutional blocks, in order")
     head: Literal["flatten", "gap", "gmp"] = Field(
-        "flatten", description="cnn: flatten, global average (`gap`) or global max (`gmp`) pooling")
+        "flatten", description="cnn: flatten, global average (`gap`) or global max (`gmp`) pooling"
+    )
     dense: list[Units] = Field([], description="cnn: dense layers after the head")
     activation: Literal["relu", "gelu", "elu", "selu", "tanh", "sigmoid", "swish"] = Field(
-        "relu", description="activation of every hidden layer")
+        "relu", description="activation of every hidden layer"
+    )
     dropout: Fraction = Field(0.0, description="dropout before each dense layer")
-    head_scale: float = Field(1.0, gt=0, allow_inf_nan=False,
-                              description="multiplies the features before the output layer (fast-training trick)")
-    whiten: int = Field(0, ge=0, le=4, description="cnn: a frozen first layer that whitens each NxN patch of the "
-                                                   "training images (airbench's, N=2); 0 = off")
+    head_scale: float = Field(
+        1.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="multiplies the features before the output layer (fast-training trick)",
+    )
+    whiten: int = Field(
+        0,
+        ge=0,
+        le=4,
+        description="cnn: a frozen first layer that whitens each NxN patch of the "
+        "training images (airbench's, N=2); 0 = off",
+    )
 
     @model_validator(mode="after")
     def _cnn_has_blocks(self):
@@ -62,7 +73,7 @@ def check_fits(arch: Architecture, height: int, width: int, where: str) -> None:
     Keras would only fail when the model is built, in `train`, after DVC has deleted the old outputs.
     """
     size = (height, width)
-    if arch.kind == "cnn" and arch.whiten:      # its valid NxN convolution trims N-1 (images are at least 4x4)
+    if arch.kind == "cnn" and arch.whiten:  # its valid NxN convolution trims N-1 (images are at least 4x4)
         size = tuple(_conv(n, arch.whiten, 1, "valid") for n in size)
     for i, b in enumerate(arch.blocks if arch.kind == "cnn" else []):
         name = f"{where}.blocks[{i}]"
@@ -70,19 +81,25 @@ def check_fits(arch: Architecture, height: int, width: int, where: str) -> None:
         for j in range(b.convs):
             size = tuple(_conv(n, b.kernel, b.stride if j == 0 else 1, b.padding) for n in size)
             if min(size) < 1:
-                raise ValueError(f"{name}: a {b.kernel}x{b.kernel} '{b.padding}' convolution shrinks the "
-                                 f"{_hw(before)} input below 1x1; use larger images, fewer blocks or padding: same")
+                raise ValueError(
+                    f"{name}: a {b.kernel}x{b.kernel} '{b.padding}' convolution shrinks the "
+                    f"{_hw(before)} input below 1x1; use larger images, fewer blocks or padding: same"
+                )
         if b.residual:
             trim = (b.kernel - 1) * b.convs // 2 if b.padding == "valid" else 0
             shortcut = tuple(_conv(n, 1, b.stride, b.padding) - 2 * trim for n in before)
             if shortcut != size:
-                raise ValueError(f"{name}: the residual shortcut ({_hw(shortcut)}) does not match the block's "
-                                 f"output ({_hw(size)}); use padding: same or stride 1")
+                raise ValueError(
+                    f"{name}: the residual shortcut ({_hw(shortcut)}) does not match the block's "
+                    f"output ({_hw(size)}); use padding: same or stride 1"
+                )
         if b.pool != "none":
             if min(size) < 2:
-                raise ValueError(f"{name}: 2x2 pooling of a {_hw(size)} feature map leaves nothing (the network "
-                                 f"is too deep for {height}x{width} images); use pool: none, fewer blocks or "
-                                 f"larger images")
+                raise ValueError(
+                    f"{name}: 2x2 pooling of a {_hw(size)} feature map leaves nothing (the network "
+                    f"is too deep for {height}x{width} images); use pool: none, fewer blocks or "
+                    f"larger images"
+                )
             size = (size[0] // 2, size[1] // 2)
 
 

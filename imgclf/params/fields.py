@@ -28,7 +28,7 @@ def field_at(loc: tuple):
     info = model_at(tuple(keys[:-1])).model_fields[keys[-1]]
     if isinstance(loc[-1], int):  # an item of a list field: its own annotated constraints
         item = typing.get_args(info.annotation)[0]
-        if typing.get_origin(item) is not Annotated:   # e.g. a Literal: the item's choices
+        if typing.get_origin(item) is not Annotated:  # e.g. a Literal: the item's choices
             return FieldInfo(annotation=item)
         return next(m for m in typing.get_args(item)[1:] if hasattr(m, "metadata"))
     return info

@@ -15,6 +15,7 @@ from .fields import allowed, field_at, model_at
 from .keys import dotted
 from .schema import Params
 
+
 def parse(raw: Any) -> Params:
     """Validate a params mapping; raises UserError with one line about the first bad key."""
     try:
@@ -41,10 +42,18 @@ def as_dict(params: BaseModel) -> dict:
 
 
 KINDS = {  # pydantic error type -> what the value must be
-    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "an integer",
-    "float_type": "a number", "float_parsing": "a number", "finite_number": "a finite number",
-    "bool_type": "true or false", "bool_parsing": "true or false", "string_type": "a string",
-    "list_type": "a list", "model_type": "a mapping of keys to values", "dict_type": "a mapping of keys to values",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "finite_number": "a finite number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "list_type": "a list",
+    "model_type": "a mapping of keys to values",
+    "dict_type": "a mapping of keys to values",
     "model_attributes_type": "a mapping of keys to values",
 }
 
@@ -68,7 +77,9 @@ def _one_line(err: dict) -> str:
         return f"{where} must be one of {', '.join(choices)}; {got}" + (f" (did you mean '{near[0]}'?)" if near else "")
     if kind in {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}:
         info = field_at(loc)
-        return f"{where} must be {allowed(info)}; got {value!r}" + (f" ({info.description})" if info.description else "")
+        return f"{where} must be {allowed(info)}; got {value!r}" + (
+            f" ({info.description})" if info.description else ""
+        )
     if kind in {"too_short", "too_long"}:
         return f"{where} must have {err['ctx'].get('min_length', err['ctx'].get('max_length'))} items; {got}"
     if kind == "value_error":

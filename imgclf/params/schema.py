@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_v
 from ..core.paths import IMAGES
 from .architecture import STRICT, Architecture, Block
 
+
 def _number_from_text(value: Any) -> Any:
     """YAML 1.1 reads `1e-05` (what `dvc exp run -S train.learning_rate=0.00001` writes) and a hand-typed
     `1e-3` as strings; a float param takes them as the numbers they are (ints stay strict)."""
@@ -34,28 +35,56 @@ Float = Annotated[float, BeforeValidator(_number_from_text), Field(allow_inf_nan
 # Size of the images of the built-in datasets (the folder dataset has data.image_size).
 NATIVE_SIZE = {"fashion_mnist": (28, 28), "cifar10": (32, 32)}
 # The names of imgclf/model/presets.py's networks, in its order (tests/test_presets.py holds the two equal).
-PRESET_NAMES = ("tutorial_dense128", "tutorial_mlp300", "tutorial_mlp_deep", "tutorial_dense3000", "tutorial_cnn",
-                "tutorial_strided", "tutorial_alexnet", "default", "default_color")
+PRESET_NAMES = (
+    "tutorial_dense128",
+    "tutorial_mlp300",
+    "tutorial_mlp_deep",
+    "tutorial_dense3000",
+    "tutorial_cnn",
+    "tutorial_strided",
+    "tutorial_alexnet",
+    "default",
+    "default_color",
+)
 SEED_MAX = 2**32 - 1  # numpy's legacy seeding and scikit-learn's random_state take 32 bits
 
 
 class DataParams(BaseModel):
     model_config = STRICT
     dataset: Literal["fashion_mnist", "cifar10", "folder"] = Field("fashion_mnist", description="which dataset")
-    folder: str = Field(IMAGES.as_posix(), min_length=1, description="folder dataset: one sub-folder per class, "
-                        "optionally under `train/`, `val/` (or `valid/`, `validation/`) and `test/`")
+    folder: str = Field(
+        IMAGES.as_posix(),
+        min_length=1,
+        description="folder dataset: one sub-folder per class, "
+        "optionally under `train/`, `val/` (or `valid/`, `validation/`) and `test/`",
+    )
     image_size: list[Annotated[int, Field(ge=4)]] = Field(
-        [32, 32], min_length=2, max_length=2, description="folder dataset: `[height, width]` every image is resized to")
+        [32, 32], min_length=2, max_length=2, description="folder dataset: `[height, width]` every image is resized to"
+    )
     color_mode: Literal["rgb", "grayscale"] = Field("rgb", description="folder dataset: colour or grey images")
-    val_split: Float = Field(0.1, gt=0, lt=1, description="fraction of the training images held out (stratified) "
-                                                          "for validation, unless the folder has a `val/` split")
-    test_split: Float = Field(0.2, gt=0, lt=1, description="folder dataset without a `test/` split: fraction held out "
-                                                           "(stratified) for testing")
+    val_split: Float = Field(
+        0.1,
+        gt=0,
+        lt=1,
+        description="fraction of the training images held out (stratified) "
+        "for validation, unless the folder has a `val/` split",
+    )
+    test_split: Float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="folder dataset without a `test/` split: fraction held out (stratified) for testing",
+    )
     bad_files: Literal["fail", "skip"] = Field(
-        "fail", description="folder dataset: `fail` on a corrupt image, an empty class folder or a CSV row naming no "
-                            "file, or `skip` them (listed in `metrics/data.json` and the report)")
-    labels_csv: str = Field("", description="folder dataset: a CSV inside `data.folder` with a header row and "
-                                            "`file,label` rows, instead of class sub-folders (`\"\"`: class sub-folders)")
+        "fail",
+        description="folder dataset: `fail` on a corrupt image, an empty class folder or a CSV row naming no "
+        "file, or `skip` them (listed in `metrics/data.json` and the report)",
+    )
+    labels_csv: str = Field(
+        "",
+        description="folder dataset: a CSV inside `data.folder` with a header row and "
+        '`file,label` rows, instead of class sub-folders (`""`: class sub-folders)',
+    )
 
     @field_validator("labels_csv")
     @classmethod
@@ -74,43 +103,60 @@ def inside_folder(relative: str) -> bool:
 class ModelParams(BaseModel):
     model_config = STRICT
     preset: Literal[(*PRESET_NAMES, "custom")] = Field(
-        "default", description="a preset (see Presets below), or `custom` to use `model.custom`")
+        "default", description="a preset (see Presets below), or `custom` to use `model.custom`"
+    )
     precision: Literal["auto", "float32", "mixed_bfloat16", "mixed_float16"] = Field(
-        "auto", description="`auto`: bfloat16 where the hardware runs it natively, else float32 (see imgclf/core/hardware.py)")
+        "auto",
+        description="`auto`: bfloat16 where the hardware runs it natively, else float32 (see imgclf/core/hardware.py)",
+    )
     custom: Architecture | None = Field(
-        Architecture(kind="cnn", blocks=[Block(filters=32, padding="valid"), Block(filters=64, padding="valid")],
-                     dense=[64]),
+        Architecture(
+            kind="cnn", blocks=[Block(filters=32, padding="valid"), Block(filters=64, padding="valid")], dense=[64]
+        ),
         description="the network when `model.preset` is `custom` (default: Conv32-Pool-Conv64-Pool-Dense64), "
-                    "written like the presets in `imgclf/model/presets.py`")
+        "written like the presets in `imgclf/model/presets.py`",
+    )
 
 
 class TrainParams(BaseModel):
     model_config = STRICT
-    optimizer: Literal["sgd", "adam", "adamw"] = Field("sgd", description="`sgd` (Nesterov momentum), `adam` or `adamw`")
+    optimizer: Literal["sgd", "adam", "adamw"] = Field(
+        "sgd", description="`sgd` (Nesterov momentum), `adam` or `adamw`"
+    )
     learning_rate: Float = Field(0.2, gt=0, description="peak learning rate")
     momentum: Float = Field(0.9, ge=0, le=1, description="sgd: momentum (Nesterov when > 0)")
     weight_decay: Float = Field(0.0005, ge=0, description="decoupled weight decay (not on biases or batch norm)")
     schedule: Literal["constant", "onecycle", "cosine"] = Field(
-        "onecycle", description="`onecycle` (linear warm-up from lr/10, then linear decay to 0), `cosine` or `constant`")
+        "onecycle", description="`onecycle` (linear warm-up from lr/10, then linear decay to 0), `cosine` or `constant`"
+    )
     warmup: Float = Field(0.25, ge=0, lt=1, description="onecycle: fraction of the steps spent warming up")
     epochs: int = Field(11, ge=1, description="passes over the training images")
     batch_size: int = Field(128, ge=1, description="images per training step")
-    label_smoothing: Float = Field(0.1, ge=0, lt=1,
-                                   description="label smoothing of the training loss (`val_loss` includes it)")
-    early_stopping: int = Field(0, ge=0, description="patience in epochs on validation loss (restores the best "
-                                                     "weights); 0 = off")
+    label_smoothing: Float = Field(
+        0.1, ge=0, lt=1, description="label smoothing of the training loss (`val_loss` includes it)"
+    )
+    early_stopping: int = Field(
+        0, ge=0, description="patience in epochs on validation loss (restores the best weights); 0 = off"
+    )
     ema: Float = Field(0.0, ge=0, lt=1, description="exponential moving average of the weights, e.g. 0.999; 0 = off")
     distribute: Literal["none", "mirrored"] = Field(
-        "none", description="`mirrored`: one copy of the model per local GPU (or logical CPU device), each step's "
-                            "batch split across them (see Training on several devices or machines)")
+        "none",
+        description="`mirrored`: one copy of the model per local GPU (or logical CPU device), each step's "
+        "batch split across them (see Training on several devices or machines)",
+    )
 
 
 class AugmentParams(BaseModel):
     model_config = STRICT
-    crop_size: int = Field(0, ge=0, description="random crop of this size while training, centre crop (inside the "
-                                                "model) at evaluation; 0 = off; at most the image size")
-    crop_padding: int = Field(0, ge=0, description="zero padding before the random crop: random shifts of up to "
-                                                   "N pixels")
+    crop_size: int = Field(
+        0,
+        ge=0,
+        description="random crop of this size while training, centre crop (inside the "
+        "model) at evaluation; 0 = off; at most the image size",
+    )
+    crop_padding: int = Field(
+        0, ge=0, description="zero padding before the random crop: random shifts of up to N pixels"
+    )
     flip: bool = Field(True, description="random horizontal flip")
     brightness: Float = Field(0.0, ge=0, lt=1, description="random brightness shift, fraction of the full range")
     contrast: Float = Field(0.0, ge=0, lt=1, description="random contrast factor, relative")
@@ -126,8 +172,9 @@ class EvalParams(BaseModel):
     model_config = STRICT
     batch_size: int = Field(512, ge=1, description="images per prediction step")
     tta_flip: bool = Field(True, description="average each test image's prediction with its mirror image's")
-    tta_shift: int = Field(0, ge=0, le=8, description="also average copies shifted by this many pixels "
-                                                      "(down-right and up-left); 0 = off")
+    tta_shift: int = Field(
+        0, ge=0, le=8, description="also average copies shifted by this many pixels (down-right and up-left); 0 = off"
+    )
     gallery: int = Field(36, ge=0, description="how many of the most confident mistakes the report shows")
 
 
@@ -137,17 +184,26 @@ EXPORT_FORMATS = ("savedmodel", "tflite_float32", "tflite_int8", "onnx")
 class ExportParams(BaseModel):
     model_config = STRICT
     formats: list[Literal[EXPORT_FORMATS]] = Field(
-        [], description="what the `export` stage writes to `models/export/` and measures; `[]`: nothing "
-                        "(`tflite_int8` is full-integer quantised)")
+        [],
+        description="what the `export` stage writes to `models/export/` and measures; `[]`: nothing "
+        "(`tflite_int8` is full-integer quantised)",
+    )
     batch_size: int = Field(256, ge=1, description="images per batch for the throughput figure")
-    calibration_images: int = Field(500, ge=1, description="tflite_int8: training images that calibrate the "
-                                                           "activation ranges")
-    min_agreement: Float = Field(0.999, ge=0, le=1, description="float formats must predict the Keras model's class "
-                                                                "on at least this fraction of the test images")
-    max_int8_accuracy_drop: Float = Field(0.01, ge=0, le=1, description="tflite_int8 may lose at most this much "
-                                                                        "test accuracy (0.01 = 1 point)")
-    min_int8_shrink: Float = Field(3.0, gt=0, description="tflite_int8 must be at least this many times smaller than "
-                                                          "the float32 TFLite model")
+    calibration_images: int = Field(
+        500, ge=1, description="tflite_int8: training images that calibrate the activation ranges"
+    )
+    min_agreement: Float = Field(
+        0.999,
+        ge=0,
+        le=1,
+        description="float formats must predict the Keras model's class on at least this fraction of the test images",
+    )
+    max_int8_accuracy_drop: Float = Field(
+        0.01, ge=0, le=1, description="tflite_int8 may lose at most this much test accuracy (0.01 = 1 point)"
+    )
+    min_int8_shrink: Float = Field(
+        3.0, gt=0, description="tflite_int8 must be at least this many times smaller than the float32 TFLite model"
+    )
 
     @field_validator("formats")
     @classmethod
@@ -160,8 +216,9 @@ class ExportParams(BaseModel):
 
 class Params(BaseModel):
     model_config = STRICT
-    seed: int = Field(42, ge=0, le=SEED_MAX, description="seeds the split, the weights, the shuffling and the "
-                                                         "augmentation")
+    seed: int = Field(
+        42, ge=0, le=SEED_MAX, description="seeds the split, the weights, the shuffling and the augmentation"
+    )
     data: DataParams = DataParams()
     model: ModelParams = ModelParams()
     train: TrainParams = TrainParams()
@@ -174,13 +231,15 @@ class Params(BaseModel):
         """Checks that span sections: the custom network exists and the crop fits the images (whether the network
         fits them too is imgclf.model.check's, which knows the presets)."""
         if self.model.preset == "custom" and self.model.custom is None:
-            raise ValueError("model.preset is 'custom' but model.custom is empty: describe the network under "
-                             "model.custom")
+            raise ValueError(
+                "model.preset is 'custom' but model.custom is empty: describe the network under model.custom"
+            )
         h, w = self.image_size
         crop = self.augment.crop_size
         if crop > min(h, w):
-            raise ValueError(f"augment.crop_size {crop} is larger than the {h}x{w} images; use at most {min(h, w)} "
-                             f"(or 0 = off)")
+            raise ValueError(
+                f"augment.crop_size {crop} is larger than the {h}x{w} images; use at most {min(h, w)} (or 0 = off)"
+            )
         return self
 
     @property
@@ -194,5 +253,3 @@ class Params(BaseModel):
         h, w = self.image_size
         crop = self.augment.crop_size
         return (min(h, crop), min(w, crop)) if crop else (h, w)
-
-

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from .fields import allowed, inner
 from .schema import Params
 
+
 def rows(model: type[BaseModel] = Params, prefix: str = "") -> list[tuple[str, str, str, str]]:
     """(param, default, allowed values, meaning) for every field, nested models expanded in place."""
     out = []
@@ -65,7 +66,11 @@ def table(markdown: bool = True) -> str:
     header = ("param", "default", "allowed", "meaning")
     body = [(f"`{k}`", d, a, m) for k, d, a, m in rows()]
     if markdown:  # docs/params.md's table, between its `params-table` markers
-        return "\n".join(["| " + " | ".join(header) + " |", "|---|---|---|---|"]
-                         + ["| " + " | ".join(r) + " |" for r in body]) + "\n"
+        return (
+            "\n".join(
+                ["| " + " | ".join(header) + " |", "|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in body]
+            )
+            + "\n"
+        )
     plain = lambda text: text.replace("`", "").replace("\\|", "|")
     return "".join(f"{k} = {plain(d)}    ({plain(a)})\n    {plain(m)}\n" for k, d, a, m in rows())

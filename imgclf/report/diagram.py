@@ -23,9 +23,13 @@ def _quote(*lines: str) -> str:
 
 
 def dot_source(layers: list[dict]) -> str:
-    lines = ["digraph model {", '  graph [rankdir=TB, nodesep=0.25, ranksep=0.22, fontname="Helvetica"];',
-             '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#9db7e0", fontsize=10, '
-             'fontname="Helvetica", margin="0.12,0.04"];', '  edge [color="#5b6475", arrowsize=0.6];']
+    lines = [
+        "digraph model {",
+        '  graph [rankdir=TB, nodesep=0.25, ranksep=0.22, fontname="Helvetica"];',
+        '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", color="#9db7e0", fontsize=10, '
+        'fontname="Helvetica", margin="0.12,0.04"];',
+        '  edge [color="#5b6475", arrowsize=0.6];',
+    ]
     for layer in layers:
         params = f"  {layer['params']:,} params" if layer["params"] else ""
         label = _quote(f"{layer['name']} ({layer['type']})", f"{_shape(layer['output_shape'])}{params}")
@@ -48,11 +52,21 @@ def svg(layers: list[dict]) -> bytes | None:
 
 
 def layer_table(layers: list[dict]) -> str:
-    rows = [(layer["name"], layer["type"], ", ".join(layer["inputs"]), _shape(layer["output_shape"]),
-             f"{layer['params']:,}") for layer in layers]
+    rows = [
+        (
+            layer["name"],
+            layer["type"],
+            ", ".join(layer["inputs"]),
+            _shape(layer["output_shape"]),
+            f"{layer['params']:,}",
+        )
+        for layer in layers
+    ]
     total = sum(layer["params"] for layer in layers)
-    return (h.table(["layer", "type", "inputs from", "output shape", "params"], rows, left=3)
-            + f'<p class="note">{total:,} parameters in all.</p>')
+    return (
+        h.table(["layer", "type", "inputs from", "output shape", "params"], rows, left=3)
+        + f'<p class="note">{total:,} parameters in all.</p>'
+    )
 
 
 def section(layers: list[dict]) -> str:
@@ -62,6 +76,8 @@ def section(layers: list[dict]) -> str:
         uri = "data:image/svg+xml;base64," + base64.b64encode(picture).decode("ascii")
         head = f'<img class="diagram" alt="the network, layer by layer" src="{uri}">'
     else:
-        head = ('<p class="note">Install Graphviz (<code>apt install graphviz</code>, <code>brew install '
-                'graphviz</code>) and rerun <code>dvc repro -f report</code> to see the network as a picture.</p>')
+        head = (
+            '<p class="note">Install Graphviz (<code>apt install graphviz</code>, <code>brew install '
+            "graphviz</code>) and rerun <code>dvc repro -f report</code> to see the network as a picture.</p>"
+        )
     return head + layer_table(layers)

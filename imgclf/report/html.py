@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Iterable
+from collections.abc import Iterable
 
 CSS = """
 :root { --fg:#1d2330; --muted:#5b6475; --line:#d9dde5; --good:#11733d; --bad:#b3261e; --accent:#2456a6; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
        margin: 0 auto; max-width: 1180px; padding: 24px 28px 60px; }
-h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 34px 0 10px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 34px 0 10px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .sub { color: var(--muted); margin: 0 0 18px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 14px 0; }
@@ -38,7 +39,8 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: 10px; overflo
            background: #f6f8fa; }
 .verdict.better { border-color: var(--good); } .verdict.worse { border-color: var(--bad); }
 .warn { border-left: 6px solid #e0a100; background: #fff8e1; padding: 8px 14px; }
-.gallery.wide figure { width: 200px; } .gallery.wide figcaption { overflow-wrap: anywhere; } .bars { text-align: left; margin-top: 4px; }
+.gallery.wide figure { width: 200px; } .gallery.wide figcaption { overflow-wrap: anywhere; }
+.bars { text-align: left; margin-top: 4px; }
 .bar { position: relative; height: 17px; margin: 2px 0; background: #eef1f6; border-radius: 3px; overflow: hidden; }
 .bar span { position: absolute; left: 0; top: 0; bottom: 0; background: #9db7e0; }
 .bar b { position: relative; font-weight: 400; padding: 0 4px; white-space: nowrap; }
@@ -60,10 +62,12 @@ def img(png: bytes, alt: str, cls: str = "plot") -> str:
 
 
 def page(title: str, subtitle: str, body: str) -> str:
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n"
-            f"<h1>{esc(title)}</h1><p class=\"sub\">{subtitle}</p>\n{body}\n</body></html>\n")
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{CSS}</style></head>\n<body>\n"
+        f'<h1>{esc(title)}</h1><p class="sub">{subtitle}</p>\n{body}\n</body></html>\n'
+    )
 
 
 def card(label: str, value: str, delta: str = "", tone: str = "") -> str:
@@ -73,6 +77,7 @@ def card(label: str, value: str, delta: str = "", tone: str = "") -> str:
 
 def table(header: Iterable[str], rows: Iterable[Iterable], left: int = 1, cls: str = "") -> str:
     """Cells are escaped unless they are already HTML (a tuple ('html', markup))."""
+
     def cell(v, i, tag):
         align = ' class="l"' if i < left else ""
         text = v[1] if isinstance(v, tuple) and v and v[0] == "html" else esc(v)
@@ -84,8 +89,9 @@ def table(header: Iterable[str], rows: Iterable[Iterable], left: int = 1, cls: s
     return f"<table{c}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def heatmap(matrix, labels: list[str], *, fmt=lambda v: f"{v:g}", diverging: bool = False, caption: str = "",
-            title: str = "") -> str:
+def heatmap(
+    matrix, labels: list[str], *, fmt=lambda v: f"{v:g}", diverging: bool = False, caption: str = "", title: str = ""
+) -> str:
     """A confusion-style matrix (rows true, columns predicted) as an HTML table whose cell colours carry values.
 
     The diagonal and the off-diagonal cells are coloured on separate scales, so that the mistakes stay
@@ -111,11 +117,13 @@ def heatmap(matrix, labels: list[str], *, fmt=lambda v: f"{v:g}", diverging: boo
             style = f"background: rgba({rgb[0]},{rgb[1]},{rgb[2]},{a * 0.85:.3f}); color: {ink}" if v else ""
             cells.append(f'<td style="{style}" title="true {esc(label)}, predicted {esc(labels[j])}">{fmt(v)}</td>')
         rows.append(f'<tr><th class="l">{esc(label)}</th>{"".join(cells)}</tr>')
-    head = "".join(f"<th>{esc(l)}</th>" for l in labels)
+    head = "".join(f"<th>{esc(name)}</th>" for name in labels)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     t = f"<h3>{esc(title)}</h3>" if title else ""
-    return (f'<div>{t}<table class="cm">{cap}<thead><tr><th class="corner">true \\ predicted</th>{head}</tr>'
-            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
+    return (
+        f'<div>{t}<table class="cm">{cap}<thead><tr><th class="corner">true \\ predicted</th>{head}</tr>'
+        f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def figure(png: bytes, lines: list[tuple[str, str]], alt: str, extra: str = "") -> str:
@@ -126,6 +134,9 @@ def figure(png: bytes, lines: list[tuple[str, str]], alt: str, extra: str = "") 
 
 def bars(items: list[tuple[str, float]]) -> str:
     """Horizontal bars for probabilities, e.g. a prediction's top classes: (label, fraction 0..1)."""
-    rows = "".join(f'<div class="bar"><span style="width: {max(0.0, min(p, 1.0)) * 100:.1f}%"></span>'
-                   f'<b>{esc(label)} {p:.1%}</b></div>' for label, p in items)
+    rows = "".join(
+        f'<div class="bar"><span style="width: {max(0.0, min(p, 1.0)) * 100:.1f}%"></span>'
+        f"<b>{esc(label)} {p:.1%}</b></div>"
+        for label, p in items
+    )
     return f'<div class="bars">{rows}</div>'

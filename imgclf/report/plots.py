@@ -36,8 +36,11 @@ def learning_curves(runs: dict[str, list[dict]]) -> bytes:
     import matplotlib
 
     plain = all(rows and "cross_entropy" in rows[0] for rows in runs.values())
-    loss_key, loss_title = ("cross_entropy", "Cross-entropy (no label smoothing)") if plain else \
-        ("loss", "Loss (training objective, with label smoothing)")
+    loss_key, loss_title = (
+        ("cross_entropy", "Cross-entropy (no label smoothing)")
+        if plain
+        else ("loss", "Loss (training objective, with label smoothing)")
+    )
     fig = _figure(figsize=(10, 3.6))
     axes = fig.subplots(1, 2)
     colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -47,8 +50,15 @@ def learning_curves(runs: dict[str, list[dict]]) -> bytes:
             if rows and key in rows[0]:
                 ax.plot(epochs, [r[key] for r in rows], "--", color=colour, label=f"{label} train".strip())
             if rows and f"val_{key}" in rows[0]:
-                ax.plot(epochs, [r[f"val_{key}"] for r in rows], "-", color=colour, marker="o", ms=3,
-                        label=f"{label} validation".strip())
+                ax.plot(
+                    epochs,
+                    [r[f"val_{key}"] for r in rows],
+                    "-",
+                    color=colour,
+                    marker="o",
+                    ms=3,
+                    label=f"{label} validation".strip(),
+                )
     for ax, title in zip(axes, (loss_title, "Accuracy")):
         ax.set_title(title)
         ax.set_xlabel("epoch")
@@ -84,8 +94,9 @@ def png_of_image(image: np.ndarray, scale: int = 3) -> bytes:
     return buf.getvalue()
 
 
-def leaderboard(names: list[str], accuracy: list[float], ci95: list[tuple[float, float] | None],
-                seconds: list[float | None]) -> bytes:
+def leaderboard(
+    names: list[str], accuracy: list[float], ci95: list[tuple[float, float] | None], seconds: list[float | None]
+) -> bytes:
     """Runs top to bottom in the order given: test accuracy with its 95% interval, and training time."""
     fig = _figure(figsize=(10, 0.9 + 0.42 * len(names)))
     ax_acc, ax_time = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})

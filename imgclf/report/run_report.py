@@ -24,19 +24,19 @@ from . import html as h
 @dataclass
 class RunData:
     params: dict
-    meta: dict                    # data/dataset.json
-    summary: dict                 # test, per_class, confusion: as evaluation.summarize() wrote them
-    train: dict                   # metrics/train.json
+    meta: dict  # data/dataset.json
+    summary: dict  # test, per_class, confusion: as evaluation.summarize() wrote them
+    train: dict  # metrics/train.json
     history: list[dict]
-    layers: list[dict]            # reports/model_graph.json: the layer graph the build stage wrote
+    layers: list[dict]  # reports/model_graph.json: the layer graph the build stage wrote
     param_count: int
     revision: str
     probs: np.ndarray
     y_test: np.ndarray
-    x_test: np.ndarray | arrays.ImageFile    # read on demand from data/prepared
+    x_test: np.ndarray | arrays.ImageFile  # read on demand from data/prepared
     augmentation_png: bytes | None = None
     data_notes: dict = field(default_factory=dict)
-    environment: dict = field(default_factory=dict)   # metrics/environment.json: what the speed depends on
+    environment: dict = field(default_factory=dict)  # metrics/environment.json: what the speed depends on
 
 
 def read_run(p: Params) -> RunData:
@@ -58,17 +58,27 @@ def _read_run(p: Params) -> RunData:
     samples = np.load(paths.AUGMENTED, allow_pickle=False)
     title = "augmented training samples" if samples["augmented"] else "training samples (augmentation off)"
     return RunData(
-        params=as_dict(p), meta=meta,
-        summary={"test": read_json(paths.TEST_METRICS), "per_class": read_json(paths.PER_CLASS),
-                 "confusion": read_json(paths.CONFUSION)},
-        train=read_json(paths.TRAIN_METRICS), history=pd.read_csv(paths.HISTORY).to_dict("records"),
+        params=as_dict(p),
+        meta=meta,
+        summary={
+            "test": read_json(paths.TEST_METRICS),
+            "per_class": read_json(paths.PER_CLASS),
+            "confusion": read_json(paths.CONFUSION),
+        },
+        train=read_json(paths.TRAIN_METRICS),
+        history=pd.read_csv(paths.HISTORY).to_dict("records"),
         layers=read_json(paths.MODEL_GRAPH),
-        param_count=read_json(paths.MODEL_METRICS)["parameters"], revision=revision(),
-        probs=np.load(paths.PROBABILITIES, allow_pickle=False), y_test=y_test, x_test=x_test,
-        augmentation_png=plots.image_grid(samples["images"], [meta["classes"][int(y)] for y in samples["labels"]],
-                                          title=title),
+        param_count=read_json(paths.MODEL_METRICS)["parameters"],
+        revision=revision(),
+        probs=np.load(paths.PROBABILITIES, allow_pickle=False),
+        y_test=y_test,
+        x_test=x_test,
+        augmentation_png=plots.image_grid(
+            samples["images"], [meta["classes"][int(y)] for y in samples["labels"]], title=title
+        ),
         data_notes={"skipped": read_json(paths.DATA_METRICS).get("skipped_files", [])},
-        environment=read_json(paths.ENVIRONMENT))
+        environment=read_json(paths.ENVIRONMENT),
+    )
 
 
 def worst_mistakes(probs: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
@@ -96,16 +106,27 @@ def params_list(params: dict) -> str:
 def confusion_section(cm: np.ndarray, classes: list[str]) -> str:
     rows = cm.sum(axis=1, keepdims=True)
     norm = np.divide(cm, rows, out=np.zeros_like(cm, dtype=float), where=rows > 0)
-    return ('<div class="cm-wrap">'
-            + h.heatmap(cm, classes, fmt=lambda v: f"{int(v)}", title="Counts")
-            + h.heatmap(norm * 100, classes, fmt=lambda v: f"{v:.1f}", title="Row-normalised (% of each true class)")
-            + "</div>")
+    return (
+        '<div class="cm-wrap">'
+        + h.heatmap(cm, classes, fmt=lambda v: f"{int(v)}", title="Counts")
+        + h.heatmap(norm * 100, classes, fmt=lambda v: f"{v:.1f}", title="Row-normalised (% of each true class)")
+        + "</div>"
+    )
 
 
 def per_class_table(per_class: dict, cm: np.ndarray) -> str:
     """Precision, recall and F1 per class; recall (the class's accuracy) with its 95% Wilson interval."""
-    rows = [(c, f"{m['precision']:.3f}", f"{m['recall']:.3f}", interval(wilson(int(cm[i, i]), int(cm[i].sum()))),
-             f"{m['f1']:.3f}", m["support"]) for i, (c, m) in enumerate(per_class.items())]
+    rows = [
+        (
+            c,
+            f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}",
+            interval(wilson(int(cm[i, i]), int(cm[i].sum()))),
+            f"{m['f1']:.3f}",
+            m["support"],
+        )
+        for i, (c, m) in enumerate(per_class.items())
+    ]
     return h.table(["class", "precision", "recall (accuracy)", "95% CI", "F1", "support"], rows)
 
 
@@ -113,10 +134,17 @@ def mistakes_gallery(x, y, probs, classes, indices) -> str:
     figs = []
     for i in indices:
         p = int(probs[i].argmax())
-        figs.append(h.figure(plots.png_of_image(np.asarray(x[i])),
-                             [("wrong", f"predicted {classes[p]} {probs[i, p]:.0%}"),
-                              ("", f"true {classes[int(y[i])]} {probs[i, int(y[i])]:.0%}"), ("note", f"#{i}")],
-                             alt=f"test image {i}"))
+        figs.append(
+            h.figure(
+                plots.png_of_image(np.asarray(x[i])),
+                [
+                    ("wrong", f"predicted {classes[p]} {probs[i, p]:.0%}"),
+                    ("", f"true {classes[int(y[i])]} {probs[i, int(y[i])]:.0%}"),
+                    ("note", f"#{i}"),
+                ],
+                alt=f"test image {i}",
+            )
+        )
     return f'<div class="gallery">{"".join(figs)}</div>' if figs else '<p class="note">No mistakes.</p>'
 
 
@@ -137,20 +165,36 @@ def render(run: RunData, gallery: int, seed: int) -> str:
     cm = confusion_array(run.summary["confusion"], classes)
     p = run.params
 
-    cards = "".join([
-        h.card("test accuracy", f"{test['accuracy']:.2%}",
-               f"95% CI {h.esc(interval(wilson(int(np.trace(cm)), int(cm.sum()))))}", "same"),
-        h.card("test loss", f"{test['loss']:.4f}", "cross-entropy", "same"),
-        h.card("validation loss", f"{run.train['val_cross_entropy']:.4f}", "cross-entropy", "same")
-        if "val_cross_entropy" in run.train else "",
-        h.card("macro F1", f"{test['macro_f1']:.4f}"),
-        h.card("training time", f"{run.train.get('train_seconds', 0):.0f} s",
-               f"{run.train.get('images_per_second', 0):,.0f} images/s", "same"),
-        h.card("parameters", f"{run.param_count:,}"),
-        h.card("precision", h.esc(run.environment.get("precision", "?")),
-               h.esc(f"{run.environment.get('device', '?')}, {run.environment.get('isa_class', '?')}"), "same")
-        if run.environment else "",
-    ])
+    cards = "".join(
+        [
+            h.card(
+                "test accuracy",
+                f"{test['accuracy']:.2%}",
+                f"95% CI {h.esc(interval(wilson(int(np.trace(cm)), int(cm.sum()))))}",
+                "same",
+            ),
+            h.card("test loss", f"{test['loss']:.4f}", "cross-entropy", "same"),
+            h.card("validation loss", f"{run.train['val_cross_entropy']:.4f}", "cross-entropy", "same")
+            if "val_cross_entropy" in run.train
+            else "",
+            h.card("macro F1", f"{test['macro_f1']:.4f}"),
+            h.card(
+                "training time",
+                f"{run.train.get('train_seconds', 0):.0f} s",
+                f"{run.train.get('images_per_second', 0):,.0f} images/s",
+                "same",
+            ),
+            h.card("parameters", f"{run.param_count:,}"),
+            h.card(
+                "precision",
+                h.esc(run.environment.get("precision", "?")),
+                h.esc(f"{run.environment.get('device', '?')}, {run.environment.get('isa_class', '?')}"),
+                "same",
+            )
+            if run.environment
+            else "",
+        ]
+    )
     rng = np.random.default_rng(seed)
     samples = np.sort(rng.choice(len(run.y_test), size=min(16, len(run.y_test)), replace=False))
     body = [
@@ -158,37 +202,42 @@ def render(run: RunData, gallery: int, seed: int) -> str:
         "<h2>Learning curves</h2>",
         h.img(plots.learning_curves({"": run.history}), "loss and accuracy per epoch") if run.history else "",
         f'<p class="note">{len(run.history)} epochs; final validation accuracy '
-        f'{run.train.get("val_accuracy", float("nan")):.2%}, train accuracy {run.train.get("train_accuracy", float("nan")):.2%}'
-        f' (train accuracy is measured on augmented batches while the weights change). The test and validation '
-        f'losses above and the curves are plain cross-entropy, comparable with each other; the training objective '
-        f'(<code>loss</code>, <code>val_loss</code> in metrics/) adds label smoothing of '
-        f'{p["train"]["label_smoothing"]}.</p>',
+        f"{run.train.get('val_accuracy', float('nan')):.2%}, train accuracy "
+        f"{run.train.get('train_accuracy', float('nan')):.2%}"
+        f" (train accuracy is measured on augmented batches while the weights change). The test and validation "
+        f"losses above and the curves are plain cross-entropy, comparable with each other; the training objective "
+        f"(<code>loss</code>, <code>val_loss</code> in metrics/) adds label smoothing of "
+        f"{p['train']['label_smoothing']}.</p>",
         "<h2>Confusion matrix (test set)</h2>",
         '<p class="note">Rows are the true class, columns the predicted class. Green: correct predictions (the '
-        'diagonal); orange: mistakes, shaded on their own scale so that small ones stay visible.</p>',
+        "diagonal); orange: mistakes, shaded on their own scale so that small ones stay visible.</p>",
         confusion_section(cm, classes),
-        "<h2>Per-class precision, recall and F1</h2>", per_class_table(run.summary["per_class"], cm),
-        f"<h2>Most confident mistakes</h2>",
+        "<h2>Per-class precision, recall and F1</h2>",
+        per_class_table(run.summary["per_class"], cm),
+        "<h2>Most confident mistakes</h2>",
         mistakes_gallery(run.x_test, run.y_test, run.probs, classes, worst_mistakes(run.probs, run.y_test, gallery)),
         "<h2>Sample test predictions (top 3)</h2>",
         samples_gallery(run.x_test, run.y_test, run.probs, classes, samples),
     ]
     if run.augmentation_png:
-        body += ["<h2>Augmented training samples</h2>",
-                 '<p class="note">What the network sees during training (drawn fresh every batch, never stored).</p>',
-                 h.img(run.augmentation_png, "augmented training images")]
+        body += [
+            "<h2>Augmented training samples</h2>",
+            '<p class="note">What the network sees during training (drawn fresh every batch, never stored).</p>',
+            h.img(run.augmentation_png, "augmented training images"),
+        ]
     skipped = run.data_notes.get("skipped") or []
     if skipped:
-        body += ["<h2>Skipped input files</h2>",
-                 "<ul>" + "".join(f"<li>{h.esc(s)}</li>" for s in skipped) + "</ul>"]
+        body += ["<h2>Skipped input files</h2>", "<ul>" + "".join(f"<li>{h.esc(s)}</li>" for s in skipped) + "</ul>"]
     if run.environment:
-        body += ["<h2>Machine</h2>",
-                 '<p class="note">Training time holds only for this hardware class and precision; '
-                 '<code>imgclf compare</code> warns when two runs differ here.</p>',
-                 params_list({k: ", ".join(map(str, v)) if isinstance(v, list) else v
-                              for k, v in run.environment.items()})]
-    body += ["<h2>Model</h2>", diagram.section(run.layers),
-             "<h2>Params</h2>", params_list(_relevant(p))]
-    sub = (f"{h.esc(run.meta['dataset'])} &middot; preset <b>{h.esc(p['model']['preset'])}</b> &middot; "
-           f"{test['images']:,} test images &middot; revision {h.esc(run.revision)}")
+        body += [
+            "<h2>Machine</h2>",
+            '<p class="note">Training time holds only for this hardware class and precision; '
+            "<code>imgclf compare</code> warns when two runs differ here.</p>",
+            params_list({k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in run.environment.items()}),
+        ]
+    body += ["<h2>Model</h2>", diagram.section(run.layers), "<h2>Params</h2>", params_list(_relevant(p))]
+    sub = (
+        f"{h.esc(run.meta['dataset'])} &middot; preset <b>{h.esc(p['model']['preset'])}</b> &middot; "
+        f"{test['images']:,} test images &middot; revision {h.esc(run.revision)}"
+    )
     return h.page("imgclf run report", sub, "\n".join(body))

@@ -16,12 +16,16 @@ from .runs import WORKSPACE, Run, load_run
 
 
 def comparison_json(base: Run, head: Run, figures: dict) -> dict:
-    return {**figures,
-            "headline": [{k: r[k] for k in ("label", "key", "old", "new", "delta", "tone")}
-                         for r in headline(base, head, figures)],
-            "changed_params": [{"param": k, "base": a, "head": b} for k, a, b in changed_params(base, head)],
-            "confusion_changes": [{"true": t, "predicted": p, "change": d}
-                                  for t, p, d in largest_confusion_changes(base, head)]}
+    return {
+        **figures,
+        "headline": [
+            {k: r[k] for k in ("label", "key", "old", "new", "delta", "tone")} for r in headline(base, head, figures)
+        ],
+        "changed_params": [{"param": k, "base": a, "head": b} for k, a, b in changed_params(base, head)],
+        "confusion_changes": [
+            {"true": t, "predicted": p, "change": d} for t, p, d in largest_confusion_changes(base, head)
+        ],
+    }
 
 
 def compare(base_rev: str, head_rev: str = WORKSPACE, out_dir: str | Path = paths.REPORTS) -> dict:

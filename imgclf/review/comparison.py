@@ -35,12 +35,22 @@ def headline(base: Run, head: Run, figures: dict) -> list[dict]:
             continue
         delta = new - old
         tone = "same" if higher is None or delta == 0 else ("better" if (delta > 0) == higher else "worse")
-        row = {"label": label, "old": old, "new": new, "delta": delta, "tone": tone, "fmt": fmt,
-               "key": f"{path.as_posix()}:{key}"}
+        row = {
+            "label": label,
+            "old": old,
+            "new": new,
+            "delta": delta,
+            "tone": tone,
+            "fmt": fmt,
+            "key": f"{path.as_posix()}:{key}",
+        }
         if key == "accuracy" and path == paths.TEST_METRICS:
             kind = figures["verdict"]["kind"]
-            row.update(tone=kind if kind in ("better", "worse") else "same",
-                       old_ci=figures["base"]["ci95"], new_ci=figures["head"]["ci95"])
+            row.update(
+                tone=kind if kind in ("better", "worse") else "same",
+                old_ci=figures["base"]["ci95"],
+                new_ci=figures["head"]["ci95"],
+            )
         rows.append(row)
     return rows
 
@@ -50,8 +60,11 @@ def confusion_matrices(base: Run, head: Run) -> tuple[list[str], np.ndarray, np.
     classes = list(head.metrics[paths.CONFUSION])
     if not classes or list(base.metrics[paths.CONFUSION]) != classes:
         return None
-    return classes, confusion_array(base.metrics[paths.CONFUSION], classes), \
-        confusion_array(head.metrics[paths.CONFUSION], classes)
+    return (
+        classes,
+        confusion_array(base.metrics[paths.CONFUSION], classes),
+        confusion_array(head.metrics[paths.CONFUSION], classes),
+    )
 
 
 def largest_confusion_changes(base: Run, head: Run, n: int = 5) -> list[tuple[str, str, int]]:
@@ -61,8 +74,12 @@ def largest_confusion_changes(base: Run, head: Run, n: int = 5) -> list[tuple[st
         return []
     classes, cm_a, cm_b = cms
     diff = cm_b - cm_a
-    off = [(classes[i], classes[j], int(diff[i, j])) for i in range(len(classes)) for j in range(len(classes))
-           if i != j and diff[i, j]]
+    off = [
+        (classes[i], classes[j], int(diff[i, j]))
+        for i in range(len(classes))
+        for j in range(len(classes))
+        if i != j and diff[i, j]
+    ]
     return sorted(off, key=lambda o: -abs(o[2]))[:n]
 
 

@@ -35,13 +35,21 @@ def _versus(leader: Run, run: Run) -> dict:
     f = significance.analyse(leader, run)
     p = f["paired"] or {}
     kind = f["verdict"]["kind"]
-    label = {"worse": "behind", "no_difference": "no detectable difference",
-             "within_seed_noise": "inside the leader's seed band",
-             "not_comparable": "not comparable (other test set)",
-             "no_paired_test": "no paired test (no predictions.csv)"}.get(kind, kind)
+    label = {
+        "worse": "behind",
+        "no_difference": "no detectable difference",
+        "within_seed_noise": "inside the leader's seed band",
+        "not_comparable": "not comparable (other test set)",
+        "no_paired_test": "no paired test (no predictions.csv)",
+    }.get(kind, kind)
     text = label + (f": {pp(p['delta'])}, McNemar p {p_text(p['p_value'])}" if p else "")
-    return {"kind": kind, "text": text, "delta": p.get("delta"), "delta_ci": p.get("delta_ci"),
-            "p_value": p.get("p_value")}
+    return {
+        "kind": kind,
+        "text": text,
+        "delta": p.get("delta"),
+        "delta_ci": p.get("delta_ci"),
+        "p_value": p.get("p_value"),
+    }
 
 
 def _hardware_note(runs: list[Run]) -> str | None:
@@ -52,9 +60,11 @@ def _hardware_note(runs: list[Run]) -> str | None:
             classes.setdefault("/".join(str(env.get(k)) for k in HARDWARE), []).append(r.rev)
     if len(classes) < 2:
         return None
-    return ("the runs were trained on different hardware classes (" +
-            "; ".join(f"{c}: {', '.join(revs)}" for c, revs in classes.items()) +
-            "): their training times are not comparable")
+    return (
+        "the runs were trained on different hardware classes ("
+        + "; ".join(f"{c}: {', '.join(revs)}" for c, revs in classes.items())
+        + "): their training times are not comparable"
+    )
 
 
 def rank(runs: list[Run]) -> dict:
@@ -63,18 +73,25 @@ def rank(runs: list[Run]) -> dict:
     for r in runs:
         acc = significance.accuracy_of(*significance.accuracy_counts(r))
         entries.append((r, acc))
-    entries.sort(key=lambda e: (-(e[1]["accuracy"] or 0), e[0].metrics[paths.TRAIN_METRICS].get("train_seconds")
-                                or float("inf")))
+    entries.sort(
+        key=lambda e: (-(e[1]["accuracy"] or 0), e[0].metrics[paths.TRAIN_METRICS].get("train_seconds") or float("inf"))
+    )
     leader = entries[0][0]
     keys = differing_params(runs)
     rows = []
     for i, (r, acc) in enumerate(entries, 1):
         flat = dict(flat_items(r.params))
-        rows.append({"rank": i, "rev": r.rev, **acc,
-                     "train_seconds": r.metrics[paths.TRAIN_METRICS].get("train_seconds"),
-                     "parameters": r.metrics[paths.MODEL_METRICS].get("parameters"),
-                     "params": {k: flat.get(k, "-") for k in keys},
-                     "versus_leader": None if i == 1 else _versus(leader, r)})
+        rows.append(
+            {
+                "rank": i,
+                "rev": r.rev,
+                **acc,
+                "train_seconds": r.metrics[paths.TRAIN_METRICS].get("train_seconds"),
+                "parameters": r.metrics[paths.MODEL_METRICS].get("parameters"),
+                "params": {k: flat.get(k, "-") for k in keys},
+                "versus_leader": None if i == 1 else _versus(leader, r),
+            }
+        )
     return {"runs": rows, "params_that_differ": keys, "hardware": _hardware_note(runs)}
 
 
@@ -91,20 +108,26 @@ def _vs(row: dict) -> str:
 
 
 HEADER = ["#", "run", "test accuracy (95% CI)", "against #1", "training time (s)", "parameters"]
-NOTE = ("Sorted by test accuracy. \"Against #1\" tests each run against the leader on the same test images "
-        "(McNemar's exact test, as `imgclf compare BASE HEAD` does): \"behind\" only where p < 0.05; "
-        "\"no detectable difference\" means this test set cannot tell the two apart.")
+NOTE = (
+    'Sorted by test accuracy. "Against #1" tests each run against the leader on the same test images '
+    '(McNemar\'s exact test, as `imgclf compare BASE HEAD` does): "behind" only where p < 0.05; '
+    '"no detectable difference" means this test set cannot tell the two apart.'
+)
 
 
 def render_html(board: dict, png: bytes) -> str:
-    rows = [[r["rank"], r["rev"], accuracy_cell(r), _vs(r), _seconds(r), _parameters(r), *r["params"].values()]
-            for r in board["runs"]]
+    rows = [
+        [r["rank"], r["rev"], accuracy_cell(r), _vs(r), _seconds(r), _parameters(r), *r["params"].values()]
+        for r in board["runs"]
+    ]
     body = []
     if board["hardware"]:
         body.append(f'<p class="warn">{h.esc(board["hardware"])}</p>')
-    body += [h.table(HEADER + board["params_that_differ"], rows, left=2),
-             f'<p class="note">{h.esc(NOTE)}</p>',
-             h.img(png, "test accuracy with its 95% interval and training time of each run")]
+    body += [
+        h.table(HEADER + board["params_that_differ"], rows, left=2),
+        f'<p class="note">{h.esc(NOTE)}</p>',
+        h.img(png, "test accuracy with its 95% interval and training time of each run"),
+    ]
     sub = f"{len(board['runs'])} runs, best first"
     return h.page("imgclf leaderboard", sub, "\n".join(body))
 
@@ -114,11 +137,20 @@ def render_markdown(board: dict) -> str:
     lines = [f"### imgclf leaderboard: {len(board['runs'])} runs", ""]
     if board["hardware"]:
         lines += [f"⚠️ {board['hardware']}", ""]
-    lines += ["| " + " | ".join(HEADER + [table_cell(k) for k in keys]) + " |",
-              "|---:|---|---:|---|---:|---:|" + "---|" * len(keys)]
+    lines += [
+        "| " + " | ".join(HEADER + [table_cell(k) for k in keys]) + " |",
+        "|---:|---|---:|---|---:|---:|" + "---|" * len(keys),
+    ]
     for r in board["runs"]:
-        cells = [str(r["rank"]), table_cell(r["rev"]), accuracy_cell(r), _vs(r), _seconds(r), _parameters(r),
-                 *(table_cell(v) for v in r["params"].values())]
+        cells = [
+            str(r["rank"]),
+            table_cell(r["rev"]),
+            accuracy_cell(r),
+            _vs(r),
+            _seconds(r),
+            _parameters(r),
+            *(table_cell(v) for v in r["params"].values()),
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", NOTE, "", f"![test accuracy and training time of each run]({paths.LEADERBOARD[3]})", ""]
     return "\n".join(lines)
@@ -131,8 +163,12 @@ def leaderboard(revs: list[str], out_dir: str | Path = paths.REPORTS) -> dict:
         raise UserError(f"{', '.join(twice)} given more than once: name each run once")
     board = rank([load_run(rev) for rev in revs])
     runs = board["runs"]
-    png = plots.leaderboard([r["rev"] for r in runs], [r["accuracy"] or 0 for r in runs],
-                            [r["ci95"] for r in runs], [r["train_seconds"] for r in runs])
+    png = plots.leaderboard(
+        [r["rev"] for r in runs],
+        [r["accuracy"] or 0 for r in runs],
+        [r["ci95"] for r in runs],
+        [r["train_seconds"] for r in runs],
+    )
     out = Path(out_dir)
     html, md, data, picture = paths.LEADERBOARD
     write_bytes(out / picture, png)
@@ -140,4 +176,3 @@ def leaderboard(revs: list[str], out_dir: str | Path = paths.REPORTS) -> dict:
     write_text(out / md, render_markdown(board))
     write_json(out / data, board)
     return board
-

@@ -30,8 +30,10 @@ def band_for(band: dict | None, params: dict) -> tuple[dict | None, str | None]:
     if band.get("params") != _without_seed(params):
         a, b = dict(flat_items(band.get("params") or {})), dict(flat_items(_without_seed(params)))
         keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        return None, (f"{NOISE} of base was measured for other params ({', '.join(keys[:5])}); "
-                      f"rerun `imgclf noise` there to get its seed band")
+        return None, (
+            f"{NOISE} of base was measured for other params ({', '.join(keys[:5])}); "
+            f"rerun `imgclf noise` there to get its seed band"
+        )
     return {k: band[k] for k in ("runs", "seeds", "accuracy", "mean", "std", "min", "max")}, None
 
 
@@ -49,8 +51,10 @@ def measure(count: int, first: int | None = None, out: str | Path = NOISE) -> di
     if count < 2:
         raise UserError(f"--seeds must be at least 2 to measure a spread; got {count}")
     if not Path("dvc.yaml").exists() or shutil.which("dvc") is None:
-        raise UserError("run `imgclf noise` in the project folder with the virtual environment active "
-                        "(dvc.yaml and the `dvc` command are needed)")
+        raise UserError(
+            "run `imgclf noise` in the project folder with the virtual environment active "
+            "(dvc.yaml and the `dvc` command are needed)"
+        )
     params = dvc.api.params_show()
     own = params.get("seed", 0)
     start = own if first is None else first
@@ -65,7 +69,9 @@ def measure(count: int, first: int | None = None, out: str | Path = NOISE) -> di
             _dvc("exp", "run", "-S", f"seed={seed}")
             by_seed[seed] = json.loads(TEST_METRICS.read_text())["accuracy"]
     except UserError as exc:
-        raise UserError(f"{exc}; params.yaml was put back: run `dvc repro` to restore the workspace's own run") from None
+        raise UserError(
+            f"{exc}; params.yaml was put back: run `dvc repro` to restore the workspace's own run"
+        ) from None
     finally:
         write_text("params.yaml", original)
     if order[-1] != own:
@@ -73,8 +79,16 @@ def measure(count: int, first: int | None = None, out: str | Path = NOISE) -> di
         _dvc("repro")
     accuracy = [by_seed[s] for s in seeds]
     acc = np.array(accuracy, dtype=float)
-    band = {"metric": "test accuracy", "runs": count, "seeds": seeds, "accuracy": accuracy,
-            "mean": round(float(acc.mean()), 6), "std": round(float(acc.std(ddof=1)), 6),
-            "min": float(acc.min()), "max": float(acc.max()), "params": _without_seed(params)}
+    band = {
+        "metric": "test accuracy",
+        "runs": count,
+        "seeds": seeds,
+        "accuracy": accuracy,
+        "mean": round(float(acc.mean()), 6),
+        "std": round(float(acc.std(ddof=1)), 6),
+        "min": float(acc.min()),
+        "max": float(acc.max()),
+        "params": _without_seed(params),
+    }
     write_json(out, band)
     return band

@@ -20,9 +20,9 @@ METRICS = (paths.TRAIN_METRICS, paths.MODEL_METRICS, paths.PER_CLASS, paths.CONF
 class Run:
     rev: str
     params: dict
-    metrics: dict[Path, dict]        # keyed by the paths of imgclf.core.paths
+    metrics: dict[Path, dict]  # keyed by the paths of imgclf.core.paths
     history: list[dict]
-    predictions: "object | None"     # pandas DataFrame or None
+    predictions: object | None  # pandas DataFrame or None
 
 
 def _read(path, rev: str | None) -> str | None:
@@ -50,20 +50,28 @@ def load_run(rev: str) -> Run:
         params = dvc.api.params_show(rev=dvc_rev)
         test = _read(paths.TEST_METRICS, dvc_rev)
     except RevError:
-        raise UserError(f"unknown revision '{rev}': give a git commit, branch or tag, an experiment name from "
-                        f"`dvc exp show`, or '{WORKSPACE}'") from None
+        raise UserError(
+            f"unknown revision '{rev}': give a git commit, branch or tag, an experiment name from "
+            f"`dvc exp show`, or '{WORKSPACE}'"
+        ) from None
     if test is None:
-        raise UserError(f"revision '{rev}' has no {paths.TEST_METRICS.as_posix()} yet: run the pipeline there "
-                        f"(dvc repro) and commit its dvc.lock and metrics/")
+        raise UserError(
+            f"revision '{rev}' has no {paths.TEST_METRICS.as_posix()} yet: run the pipeline there "
+            f"(dvc repro) and commit its dvc.lock and metrics/"
+        )
     metrics = {paths.TEST_METRICS: json.loads(test)}
     for path in METRICS:
         text = _read(path, dvc_rev)
         metrics[path] = json.loads(text) if text else {}
     hist = _read(paths.HISTORY, dvc_rev)
     preds = _read(paths.PREDICTIONS, dvc_rev)
-    return Run(rev=rev, params=params, metrics=metrics,
-               history=pd.read_csv(io.StringIO(hist)).to_dict("records") if hist else [],
-               predictions=_predictions(preds) if preds else None)
+    return Run(
+        rev=rev,
+        params=params,
+        metrics=metrics,
+        history=pd.read_csv(io.StringIO(hist)).to_dict("records") if hist else [],
+        predictions=_predictions(preds) if preds else None,
+    )
 
 
 def _predictions(text: str):

@@ -13,6 +13,7 @@ from ..core.stats import interval
 from . import noise
 from .wording import p_text, pct, pp
 
+
 def accuracy_counts(run) -> tuple[int, int]:
     """(correct, images) from the saved confusion matrix; from test.json where an old run lacks it."""
     cm = run.metrics.get(paths.CONFUSION) or {}
@@ -29,8 +30,12 @@ def class_counts(run) -> dict[str, tuple[int, int]]:
 
 
 def accuracy_of(correct: int, n: int) -> dict:
-    return {"accuracy": correct / n if n else None, "correct": correct, "images": n,
-            "ci95": list(stats.wilson(correct, n) or []) or None}
+    return {
+        "accuracy": correct / n if n else None,
+        "correct": correct,
+        "images": n,
+        "ci95": list(stats.wilson(correct, n) or []) or None,
+    }
 
 
 def test_set_difference(base, head) -> str | None:
@@ -78,8 +83,13 @@ def hardware_warning(base, head) -> str | None:
 def analyse(base, head) -> dict:
     """Every figure of the verdict, machine-readable (reports/compare.json)."""
     acc_a, acc_b = accuracy_of(*accuracy_counts(base)), accuracy_of(*accuracy_counts(head))
-    out = {"base": {"rev": base.rev, **acc_a}, "head": {"rev": head.rev, **acc_b},
-           "alpha": stats.ALPHA, "test_set": None, "paired": None}
+    out = {
+        "base": {"rev": base.rev, **acc_a},
+        "head": {"rev": head.rev, **acc_b},
+        "alpha": stats.ALPHA,
+        "test_set": None,
+        "paired": None,
+    }
     have_preds = base.predictions is not None and head.predictions is not None
     if have_preds:
         out["test_set"] = test_set_difference(base, head)
@@ -102,26 +112,34 @@ def analyse(base, head) -> dict:
 def verdict(f: dict, base, head, have_preds: bool) -> tuple[str, str]:
     """(kind, text); kind is better, worse, within_seed_noise, no_difference, not_comparable or no_paired_test."""
     a, b = f["base"], f["head"]
-    scores = (f"test accuracy {pct(a['accuracy'])} ({interval(a['ci95'])}) → "
-              f"{pct(b['accuracy'])} ({interval(b['ci95'])})")
+    scores = (
+        f"test accuracy {pct(a['accuracy'])} ({interval(a['ci95'])}) → {pct(b['accuracy'])} ({interval(b['ci95'])})"
+    )
     if f["test_set"]:
-        return "not_comparable", (f"not comparable: the two runs were evaluated on different test sets "
-                                  f"({f['test_set']}), so there is no paired test; {scores}")
+        return "not_comparable", (
+            f"not comparable: the two runs were evaluated on different test sets "
+            f"({f['test_set']}), so there is no paired test; {scores}"
+        )
     if not have_preds:
         missing = "base" if base.predictions is None else "head"
-        return "no_paired_test", (f"no paired test: {missing} has no metrics/predictions.csv (rerun its evaluate "
-                                  f"stage); {scores}")
+        return "no_paired_test", (
+            f"no paired test: {missing} has no metrics/predictions.csv (rerun its evaluate stage); {scores}"
+        )
     p = f["paired"]
     lo, hi = p["delta_ci"]
-    figures = (f"{pp(p['delta'])} (95% CI {lo * 100:+.2f} to {hi * 100:+.2f} pp), {p['fixed']:,} "
-               f"image{'' if p['fixed'] == 1 else 's'} fixed, {p['broken']:,} broken, McNemar p {p_text(p['p_value'])}")
+    figures = (
+        f"{pp(p['delta'])} (95% CI {lo * 100:+.2f} to {hi * 100:+.2f} pp), {p['fixed']:,} "
+        f"image{'' if p['fixed'] == 1 else 's'} fixed, {p['broken']:,} broken, McNemar p {p_text(p['p_value'])}"
+    )
     band = f["noise"]
     spread = f"the seed spread of base is +/- {band['std'] * 100:.2f} pp ({band['runs']} seeds)" if band else ""
     if p["p_value"] >= stats.ALPHA:
         return "no_difference", f"no detectable difference: {figures}" + (f"; {spread}" if band else "")
     direction = "better" if p["delta"] > 0 else "worse"
     if band and not band["head_outside"]:
-        return "within_seed_noise", (f"head is {direction} on this test set but inside the seed band of base "
-                                     f"({interval((band['min'], band['max']))}): {figures}; another seed alone "
-                                     f"gives a score like this")
+        return "within_seed_noise", (
+            f"head is {direction} on this test set but inside the seed band of base "
+            f"({interval((band['min'], band['max']))}): {figures}; another seed alone "
+            f"gives a score like this"
+        )
     return direction, f"head is {direction}: {figures}" + (f"; {spread}" if band else "")

@@ -53,15 +53,19 @@ def value_text(row: dict, which: str) -> str:
 def paired_sentence(p: dict) -> str:
     """What the paired test found, in one sentence."""
     lo, hi = p["delta_ci"]
-    return (f"{p['fixed']:,} fixed (wrong → right), {p['broken']:,} broken (right → wrong), "
-            f"{p['still_right']:,} still right, {p['still_wrong']:,} still wrong; McNemar exact p "
-            f"{p_text(p['p_value'])}; the change in accuracy is {pp(p['delta'])} (95% CI {lo * 100:+.2f} to "
-            f"{hi * 100:+.2f} pp).")
+    return (
+        f"{p['fixed']:,} fixed (wrong → right), {p['broken']:,} broken (right → wrong), "
+        f"{p['still_right']:,} still right, {p['still_wrong']:,} still wrong; McNemar exact p "
+        f"{p_text(p['p_value'])}; the change in accuracy is {pp(p['delta'])} (95% CI {lo * 100:+.2f} to "
+        f"{hi * 100:+.2f} pp)."
+    )
 
 
 def seed_band_sentence(band: dict, head_accuracy: float) -> str:
     """Where head stands against the seed band of base, in one sentence."""
     where = "outside" if band["head_outside"] else "inside"
-    return (f"mean {band['mean']:.2%} ± {band['std'] * 100:.2f} pp (standard deviation) over {band['runs']} seeds "
-            f"({', '.join(map(str, band['seeds']))}), range {interval((band['min'], band['max']))}; head's "
-            f"{head_accuracy:.2%} is {where} it.")
+    return (
+        f"mean {band['mean']:.2%} ± {band['std'] * 100:.2f} pp (standard deviation) over {band['runs']} seeds "
+        f"({', '.join(map(str, band['seeds']))}), range {interval((band['min'], band['max']))}; head's "
+        f"{head_accuracy:.2%} is {where} it."
+    )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -25,8 +25,8 @@ from ..data.layout import files
 @dataclass
 class Source:
     path: Path
-    kind: str          # "image", "idx" or "cifar"
-    count: int = 1     # images in it (IDX and CIFAR files hold many)
+    kind: str  # "image", "idx" or "cifar"
+    count: int = 1  # images in it (IDX and CIFAR files hold many)
 
 
 def kind_of(path: Path) -> str | None:
@@ -77,18 +77,22 @@ def _add(sources: list[Source], problems: list[str], path: Path, kind: str) -> N
         elif kind == "cifar":
             records, rest = divmod(path.stat().st_size, cifar.RECORD)
             if rest:
-                raise UserError(f"{shown(path)}: not a CIFAR-10 binary batch ({path.stat().st_size} bytes is not "
-                                f"a multiple of {cifar.RECORD})")
+                raise UserError(
+                    f"{shown(path)}: not a CIFAR-10 binary batch ({path.stat().st_size} bytes is not "
+                    f"a multiple of {cifar.RECORD})"
+                )
             sources.append(Source(path, kind, records))
         else:
             sources.append(Source(path, kind))
     except UserError as exc:
         problems.append(str(exc))
-    except (OSError, EOFError, zlib.error) as exc:   # unreadable, or a damaged gzip stream
+    except (OSError, EOFError, zlib.error) as exc:  # unreadable, or a damaged gzip stream
         problems.append(f"{shown(path)}: cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__})")
 
 
-def images(sources: list[Source], size: tuple[int, int], mode: str, problems: list[str]) -> Iterator[tuple[str, np.ndarray]]:
+def images(
+    sources: list[Source], size: tuple[int, int], mode: str, problems: list[str]
+) -> Iterator[tuple[str, np.ndarray]]:
     """(name, uint8 array of `size` in `mode`) for every readable image; a file that fails adds to `problems`."""
     for source in sources:
         name = shown(source.path)

@@ -51,8 +51,11 @@ class _Writer:
         if self.suffix == ".json":
             self.stream.write("\n], " + json.dumps({"skipped": problems}, indent=None)[1:] + "\n")
         elif self.suffix == ".html":
-            skipped = ("<h2>Skipped files</h2><ul>" + "".join(f"<li>{h.esc(p)}</li>" for p in problems) + "</ul>"
-                       if problems else "")
+            skipped = (
+                "<h2>Skipped files</h2><ul>" + "".join(f"<li>{h.esc(p)}</li>" for p in problems) + "</ul>"
+                if problems
+                else ""
+            )
             self.stream.write("</div>\n" + skipped + self.tail)
 
 
@@ -67,8 +70,14 @@ def _batches(items, size: int):
         yield batch
 
 
-def run(paths: list[str], model: str | Path, top_k: int = 3, out: str | None = None, dataset: str | None = None,
-        batch_size: int = 256) -> dict:
+def run(
+    paths: list[str],
+    model: str | Path,
+    top_k: int = 3,
+    out: str | None = None,
+    dataset: str | None = None,
+    batch_size: int = 256,
+) -> dict:
     """Predict every readable image; returns {"predicted": n, "skipped": [...], "ignored": n}."""
     from tqdm import tqdm
 
@@ -93,12 +102,13 @@ def run(paths: list[str], model: str | Path, top_k: int = 3, out: str | None = N
     predicted = 0
     with contextlib.ExitStack() as stack:
         writer = None
-        if out:   # closed before atomic_path moves it into place (or discards it when nothing was predicted)
+        if out:  # closed before atomic_path moves it into place (or discards it when nothing was predicted)
             tmp = stack.enter_context(atomic_path(out))
             writer = _Writer(stack.enter_context(open(tmp, "w", encoding="utf-8", newline="")), suffix, model, top_k)
         images = inputs.images(sources, (height, width), "L" if channels == 1 else "RGB", problems)
-        bar = stack.enter_context(tqdm(total=sum(s.count for s in sources), unit="img", disable=None,
-                                       file=sys.stderr, desc="predict"))
+        bar = stack.enter_context(
+            tqdm(total=sum(s.count for s in sources), unit="img", disable=None, file=sys.stderr, desc="predict")
+        )
         for batch in _batches(images, batch_size):
             probs = runner.predict(np.stack([image for _, image in batch]))
             if not out and not predicted:
@@ -113,13 +123,18 @@ def run(paths: list[str], model: str | Path, top_k: int = 3, out: str | None = N
             bar.update(len(batch))
         if not predicted:
             why = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
-            raise UserError(f"nothing could be predicted: {why or 'no images found'}"
-                            f"{f' ({ignored} non-image files ignored)' if ignored else ''}")
+            raise UserError(
+                f"nothing could be predicted: {why or 'no images found'}"
+                f"{f' ({ignored} non-image files ignored)' if ignored else ''}"
+            )
         if writer:
             writer.close(problems)
     for problem in problems:
         print(f"skipped {problem}", file=sys.stderr)
     if ignored:
-        print(f"ignored {ignored} file{'s' if ignored > 1 else ''} in the folders that {'are' if ignored > 1 else 'is'} "
-              f"not an image (by extension)", file=sys.stderr)
+        print(
+            f"ignored {ignored} file{'s' if ignored > 1 else ''} in the folders that {'are' if ignored > 1 else 'is'} "
+            f"not an image (by extension)",
+            file=sys.stderr,
+        )
     return {"predicted": predicted, "skipped": problems, "ignored": ignored}

@@ -31,12 +31,14 @@ def kind_of(path: Path) -> str:
     if path.is_dir():
         if (path / "saved_model.pb").is_file():
             return "savedmodel"
-        raise UserError(f"{path} is a folder without saved_model.pb: give a .keras, .tflite or .onnx file or a "
-                        f"SavedModel folder")
+        raise UserError(
+            f"{path} is a folder without saved_model.pb: give a .keras, .tflite or .onnx file or a SavedModel folder"
+        )
     kind = {".keras": "keras", ".tflite": "tflite", ".onnx": "onnx"}.get(path.suffix.lower())
     if kind is None:
-        raise UserError(f"{path}: unknown model format '{path.suffix}'; give a .keras, .tflite or .onnx file or a "
-                        f"SavedModel folder")
+        raise UserError(
+            f"{path}: unknown model format '{path.suffix}'; give a .keras, .tflite or .onnx file or a SavedModel folder"
+        )
     return kind
 
 
@@ -172,8 +174,9 @@ class OnnxRunner(Runner):
 
 
 def _unloadable(path: Path, exc: Exception) -> UserError:
-    return UserError(f"{path} cannot be loaded ({type(exc).__name__}: {first_line(exc)}); export it again "
-                     f"(dvc repro -f export)")
+    return UserError(
+        f"{path} cannot be loaded ({type(exc).__name__}: {first_line(exc)}); export it again (dvc repro -f export)"
+    )
 
 
 def open_model(path: str | Path, cap_threads: bool = False) -> Runner:
@@ -183,8 +186,9 @@ def open_model(path: str | Path, cap_threads: bool = False) -> Runner:
         raise UserError(f"{path} is missing: train a model first (dvc repro), or give --model")
     if cap_threads and kind_of(path) in ("keras", "savedmodel"):
         start_tensorflow()
-    return {"keras": KerasRunner, "savedmodel": SavedModelRunner, "tflite": LiteRunner,
-            "onnx": OnnxRunner}[kind_of(path)](path)
+    return {"keras": KerasRunner, "savedmodel": SavedModelRunner, "tflite": LiteRunner, "onnx": OnnxRunner}[
+        kind_of(path)
+    ](path)
 
 
 def dataset_info(model: Path, given: str | Path | None = None) -> tuple[dict, Path]:
@@ -196,22 +200,32 @@ def dataset_info(model: Path, given: str | Path | None = None) -> tuple[dict, Pa
         if path.is_file():
             try:
                 meta = json.loads(path.read_text())
-                return {"classes": list(meta["classes"]), "image_shape": [int(d) for d in meta["image_shape"]],
-                        "dataset": meta.get("dataset", "")}, path
+                return {
+                    "classes": list(meta["classes"]),
+                    "image_shape": [int(d) for d in meta["image_shape"]],
+                    "dataset": meta.get("dataset", ""),
+                }, path
             except (ValueError, KeyError, TypeError) as exc:
-                raise UserError(f"{path} is not a dataset description ({type(exc).__name__}: {exc}); "
-                                f"rerun dvc repro prepare") from None
-    raise UserError(f"no dataset description for {model} (looked for {' and '.join(map(str, candidates))}): "
-                    f"run from the project, or give --dataset data/dataset.json")
+                raise UserError(
+                    f"{path} is not a dataset description ({type(exc).__name__}: {exc}); rerun dvc repro prepare"
+                ) from None
+    raise UserError(
+        f"no dataset description for {model} (looked for {' and '.join(map(str, candidates))}): "
+        f"run from the project, or give --dataset data/dataset.json"
+    )
 
 
 def check_fits(runner: Runner, meta: dict, source: Path) -> None:
     """The model's input and output must match the dataset description, or the class names would be wrong."""
     shape = tuple(meta["image_shape"])
     if any(m is not None and m != s for m, s in zip(runner.input_shape, shape)) or len(runner.input_shape) != 3:
-        raise UserError(f"{runner.path} takes images of shape {runner.input_shape}, but {source} describes "
-                        f"{shape}: give the dataset.json it was trained with (--dataset)")
+        raise UserError(
+            f"{runner.path} takes images of shape {runner.input_shape}, but {source} describes "
+            f"{shape}: give the dataset.json it was trained with (--dataset)"
+        )
     probe = runner.predict(np.zeros((1, *shape), np.uint8))
     if probe.shape[-1] != len(meta["classes"]):
-        raise UserError(f"{runner.path} has {probe.shape[-1]} outputs, but {source} lists {len(meta['classes'])} "
-                        f"classes: give the dataset.json it was trained with (--dataset)")
+        raise UserError(
+            f"{runner.path} has {probe.shape[-1]} outputs, but {source} lists {len(meta['classes'])} "
+            f"classes: give the dataset.json it was trained with (--dataset)"
+        )

@@ -28,12 +28,14 @@ def _remote(name: str | None):
         remotes = repo.config["remote"]
         name = name or repo.config["core"].get("remote")
         if not remotes:
-            raise UserError(f"no DVC remote is configured: add one with `dvc remote add -d store s3://BUCKET/PATH` "
-                            f"({SETUP})")
+            raise UserError(
+                f"no DVC remote is configured: add one with `dvc remote add -d store s3://BUCKET/PATH` ({SETUP})"
+            )
         if not name or name not in remotes:
             what = f"no DVC remote named '{name}'" if name else "no default DVC remote"
-            raise UserError(f"{what}: choose one of {', '.join(sorted(remotes))} with `dvc remote default NAME` "
-                            f"or -r NAME")
+            raise UserError(
+                f"{what}: choose one of {', '.join(sorted(remotes))} with `dvc remote default NAME` or -r NAME"
+            )
         url = remotes[name].get("url", "?")
         endpoint = remotes[name].get("endpointurl")
         where = f"'{name}' ({url}" + (f" at {endpoint})" if endpoint else ")")
@@ -42,8 +44,9 @@ def _remote(name: str | None):
         except DvcException as exc:
             first = " ".join(str(exc).split())
             if "missing dependencies" in first:
-                raise UserError(f"DVC remote {where} needs the s3 extra: pip install -e '.[s3]' (make setup "
-                                f"installs it)") from None
+                raise UserError(
+                    f"DVC remote {where} needs the s3 extra: pip install -e '.[s3]' (make setup installs it)"
+                ) from None
             raise UserError(f"DVC remote {where}: {first}") from None
 
 
@@ -56,22 +59,30 @@ def check(name: str | None = None) -> str:
         # The path itself, not the bucket: s3fs answers "no such bucket" to a refused key or a dead endpoint.
         missing = not remote.fs.exists(root) and bucket and not remote.fs.exists(bucket)
     except PermissionError as exc:
-        raise UserError(f"DVC remote {where} refused the credentials ({exc}): set AWS_ACCESS_KEY_ID and "
-                        f"AWS_SECRET_ACCESS_KEY (or `dvc remote modify --local {remote.name} access_key_id ...`) to "
-                        f"a key that may read and write it; the local cache is untouched") from None
+        raise UserError(
+            f"DVC remote {where} refused the credentials ({exc}): set AWS_ACCESS_KEY_ID and "
+            f"AWS_SECRET_ACCESS_KEY (or `dvc remote modify --local {remote.name} access_key_id ...`) to "
+            f"a key that may read and write it; the local cache is untouched"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - each backend raises its own types; name them for the user
         kind = type(exc).__name__
         if kind == "NoCredentialsError":
-            raise UserError(f"no credentials for DVC remote {where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
-                            f"(or AWS_PROFILE); the local cache is untouched") from None
+            raise UserError(
+                f"no credentials for DVC remote {where}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+                f"(or AWS_PROFILE); the local cache is untouched"
+            ) from None
         if "Connect" in kind or isinstance(exc, (ConnectionError, TimeoutError)):
-            raise UserError(f"cannot reach DVC remote {where} ({' '.join(str(exc).split())}): check the URL and "
-                            f"`dvc remote modify {remote.name} endpointurl`, and that the server is up; the local "
-                            f"cache is untouched") from None
+            raise UserError(
+                f"cannot reach DVC remote {where} ({' '.join(str(exc).split())}): check the URL and "
+                f"`dvc remote modify {remote.name} endpointurl`, and that the server is up; the local "
+                f"cache is untouched"
+            ) from None
         raise UserError(f"DVC remote {where}: {kind}: {' '.join(str(exc).split())[:300]}") from None
     if missing:
-        raise UserError(f"DVC remote {where}: bucket '{bucket}' does not exist: create it (e.g. `aws s3 mb "
-                        f"s3://{bucket}`) or fix the URL with `dvc remote modify {remote.name} url`")
+        raise UserError(
+            f"DVC remote {where}: bucket '{bucket}' does not exist: create it (e.g. `aws s3 mb "
+            f"s3://{bucket}`) or fix the URL with `dvc remote modify {remote.name} url`"
+        )
     return where
 
 

@@ -39,8 +39,14 @@ def edit_params(project: Path, **changes) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
-def new_project(dest: Path, params: dict | None = None, *, env: dict | None = None, downloads: Path | None = None,
-                commit: bool = True) -> Path:
+def new_project(
+    dest: Path,
+    params: dict | None = None,
+    *,
+    env: dict | None = None,
+    downloads: Path | None = None,
+    commit: bool = True,
+) -> Path:
     """A fresh git + DVC checkout of this project at `dest`, with `params` edited ({"train.epochs": 1}) and, when
     given, a folder of already fetched datasets copied in as data/downloads; committed unless `commit` is False."""
     dest.mkdir(parents=True)
@@ -52,9 +58,13 @@ def new_project(dest: Path, params: dict | None = None, *, env: dict | None = No
     shutil.copy(ROOT / "data" / "images" / "README.md", dest / "data" / "images" / "README.md")
     if downloads is not None:
         shutil.copytree(downloads, dest / "data" / "downloads")
-    for cmd in (["git", "init", "-q"], ["git", "config", "user.email", "test@example.com"],
-                ["git", "config", "user.name", "test"], ["dvc", "init", "-q"],
-                ["dvc", "config", "core.analytics", "false"]):
+    for cmd in (
+        ["git", "init", "-q"],
+        ["git", "config", "user.email", "test@example.com"],
+        ["git", "config", "user.name", "test"],
+        ["dvc", "init", "-q"],
+        ["dvc", "config", "core.analytics", "false"],
+    ):
         run(cmd, dest, env=env)
     edit_params(dest, **(params or {}))
     if commit:

@@ -54,8 +54,9 @@ def fashion_mirror(root: str | Path, n_train: int = 600, n_test: int = 200, seed
     return sums
 
 
-def cifar_mirror(root: str | Path, n_per_batch: int = 100, n_test: int = 200, seed: int = 0,
-                 classes: list[str] | None = None) -> dict[str, str]:
+def cifar_mirror(
+    root: str | Path, n_per_batch: int = 100, n_test: int = 200, seed: int = 0, classes: list[str] | None = None
+) -> dict[str, str]:
     """Write <root>/cifar-10/cifar-10-binary.tar.gz with synthetic batches; return member checksums."""
     folder = Path(root) / "cifar-10"
     folder.mkdir(parents=True, exist_ok=True)
@@ -80,8 +81,14 @@ def write_checksums(path: str | Path, *sums: dict[str, str]) -> Path:
     return Path(path)
 
 
-def image_folder(root: str | Path, classes: list[str], per_class: int, size: int = 24, seed: int = 0,
-                 formats: tuple[str, ...] = ("png", "jpeg", "bmp", "gif")) -> list[Path]:
+def image_folder(
+    root: str | Path,
+    classes: list[str],
+    per_class: int,
+    size: int = 24,
+    seed: int = 0,
+    formats: tuple[str, ...] = ("png", "jpeg", "bmp", "gif"),
+) -> list[Path]:
     """Coloured shapes, one sub-folder per class, in several formats; returns the written files."""
     from PIL import Image, ImageDraw
 
@@ -97,9 +104,15 @@ def image_folder(root: str | Path, classes: list[str], per_class: int, size: int
             colour = ((200, 40, 40), (40, 180, 60), (50, 80, 220), (220, 200, 40), (200, 60, 220))[c % 5]
             x0, y0 = (int(v) for v in rng.integers(1, size // 3, 2))
             x1, y1 = x0 + size // 2 + int(rng.integers(0, size // 6)), y0 + size // 2 + int(rng.integers(0, size // 6))
-            [draw.ellipse, draw.rectangle, lambda b, fill: draw.polygon([(b[0], b[3]), ((b[0] + b[2]) // 2, b[1]),
-                                                                          (b[2], b[3])], fill=fill),
-             lambda b, fill: draw.line(b, fill=fill, width=3)][c % 4]((x0, y0, x1, y1), fill=colour)
+            box = (x0, y0, x1, y1)
+            if c % 4 == 0:
+                draw.ellipse(box, fill=colour)
+            elif c % 4 == 1:
+                draw.rectangle(box, fill=colour)
+            elif c % 4 == 2:
+                draw.polygon([(x0, y1), ((x0 + x1) // 2, y0), (x1, y1)], fill=colour)
+            else:
+                draw.line(box, fill=colour, width=3)
             fmt = formats[i % len(formats)]
             path = Path(root) / name / f"{name}_{i:05d}.{'jpg' if fmt == 'jpeg' else fmt}"
             im.save(path, format=fmt.upper())

@@ -12,5 +12,18 @@ from .fit import EpochLog, TrainResult, fit  # noqa: E402
 from .optimizer import OneCycle, learning_rate, optimizer  # noqa: E402
 from .pipeline import eval_dataset, image_batches, train_dataset  # noqa: E402
 
-__all__ = ["EpochLog", "OneCycle", "TrainResult", "augment_batch", "crop_hw", "eval_dataset", "fit", "image_batches",
-           "learning_rate", "optimizer", "split_cpu", "strategy", "train_dataset"]
+__all__ = [
+    "EpochLog",
+    "OneCycle",
+    "TrainResult",
+    "augment_batch",
+    "crop_hw",
+    "eval_dataset",
+    "fit",
+    "image_batches",
+    "learning_rate",
+    "optimizer",
+    "split_cpu",
+    "strategy",
+    "train_dataset",
+]

@@ -39,9 +39,12 @@ def strategy(kind: str, batch_size: int):
     if kind == "none":
         return tf.distribute.get_strategy()
     split_cpu()
-    devices = [d.name for d in tf.config.list_logical_devices("GPU")] or \
-              [d.name for d in tf.config.list_logical_devices("CPU")]
+    devices = [d.name for d in tf.config.list_logical_devices("GPU")] or [
+        d.name for d in tf.config.list_logical_devices("CPU")
+    ]
     if batch_size % len(devices):
-        raise UserError(f"train.batch_size={batch_size} does not split evenly over the {len(devices)} devices of "
-                        f"train.distribute=mirrored ({', '.join(devices)}): use a multiple of {len(devices)}")
+        raise UserError(
+            f"train.batch_size={batch_size} does not split evenly over the {len(devices)} devices of "
+            f"train.distribute=mirrored ({', '.join(devices)}): use a multiple of {len(devices)}"
+        )
     return tf.distribute.MirroredStrategy(devices)

@@ -38,8 +38,9 @@ def optimizer(train: TrainParams, steps: int):
     lr = learning_rate(train, steps)
     ema = {"use_ema": True, "ema_momentum": train.ema} if train.ema else {}
     if train.optimizer == "sgd":
-        opt = keras.optimizers.SGD(lr, momentum=train.momentum, nesterov=train.momentum > 0,
-                                   weight_decay=train.weight_decay or None, **ema)
+        opt = keras.optimizers.SGD(
+            lr, momentum=train.momentum, nesterov=train.momentum > 0, weight_decay=train.weight_decay or None, **ema
+        )
     elif train.optimizer == "adam":
         opt = keras.optimizers.Adam(lr, weight_decay=train.weight_decay or None, **ema)
     else:

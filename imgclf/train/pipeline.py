@@ -46,12 +46,14 @@ def _gathered(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, indice
 
     read = _reader(x)
     labels = tf.one_hot(tf.constant(np.asarray(y, dtype=np.int32)), num_classes)
-    return indices.map(lambda i: (read(i), tf.gather(labels, i)), num_parallel_calls=tf.data.AUTOTUNE,
-                       deterministic=True)
+    return indices.map(
+        lambda i: (read(i), tf.gather(labels, i)), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True
+    )
 
 
-def train_dataset(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, batch_size: int, seed: int,
-                  aug: AugmentParams):
+def train_dataset(
+    x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, batch_size: int, seed: int, aug: AugmentParams
+):
     """An endless, seeded stream of shuffled, augmented, one-hot batches; fit() with steps_per_epoch."""
     import tensorflow as tf
 
@@ -60,8 +62,11 @@ def train_dataset(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, ba
     if aug.enabled:
         # Batch number k gets seed (seed, k): the same run draws the same augmentations.
         ds = tf.data.Dataset.zip(tf.data.Dataset.counter(), ds)
-        ds = ds.map(lambda k, xy: (augment_batch(xy[0], tf.stack([tf.cast(seed, tf.int64), k]), aug), xy[1]),
-                    num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        ds = ds.map(
+            lambda k, xy: (augment_batch(xy[0], tf.stack([tf.cast(seed, tf.int64), k]), aug), xy[1]),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True,
+        )
     return ds.prefetch(tf.data.AUTOTUNE), math.ceil(len(x) / batch_size)
 
 
@@ -75,6 +80,9 @@ def image_batches(x: np.ndarray | ImageFile, batch_size: int):
     """Images only, in order, for prediction."""
     import tensorflow as tf
 
-    return (tf.data.Dataset.range(len(x)).batch(batch_size)
-            .map(_reader(x), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-            .prefetch(tf.data.AUTOTUNE))
+    return (
+        tf.data.Dataset.range(len(x))
+        .batch(batch_size)
+        .map(_reader(x), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
