@@ -7,6 +7,9 @@
                                           # dvclive, stream
   python bench/run.py --only isa --seeds 3  # every oneDNN ISA class this CPU can emulate, tutorial CNN as baseline
   python bench/run.py --only stream       # 200,000 generated 64x64 images streamed through the stages
+  python bench/run.py --only backbones    # each backbone's training and prediction speed at 224
+  python bench/run.py --dataset cifar10 --only transfer    # classes 5-9 from 50 images, from scratch or from 0-4
+  python bench/run.py --only photos --photos DIR           # a photo folder: preset, recipe, backbones, 3 seeds
 
 Prints a table per section with ratios against the baseline, and writes bench/out/<dataset>-<section>.json (the
 tables, the machine and the command: what docs/performance.md is written from, see bench/publish.py) with the
@@ -28,7 +31,7 @@ from pathlib import Path
 
 from common import OUT, ROOT
 
-SECTIONS = ("speed", "curve", "overhead", "folder", "isa", "dvclive", "stream")
+SECTIONS = ("speed", "curve", "overhead", "folder", "isa", "dvclive", "stream", "backbones", "transfer", "photos")
 
 
 def machine() -> dict:
@@ -59,6 +62,8 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=3, help="isa: seeds per class (mean +/- std)")
     parser.add_argument("--classes", default="avx2,avx512,native", help="isa: oneDNN classes to run (and native)")
     parser.add_argument("--cifar-params", help="YAML with model/train/augment/eval overrides for the CIFAR-10 curve")
+    parser.add_argument("--photos", help="photos: a folder of photos with train/, validation/ and test/ class folders")
+    parser.add_argument("--runs", help="photos: some of its runs, comma-separated (default: all)")
     args = parser.parse_args()
     unknown = sorted(set(args.only.split(",")) - set(SECTIONS))
     if unknown:

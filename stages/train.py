@@ -18,9 +18,22 @@ def main(p) -> str:
     resources.check_batch_memory(p.train.batch_size, meta["image_shape"])
     strategy = train.strategy(p.train.distribute, p.train.batch_size)  # before TensorFlow starts its devices
     choice = hardware.apply(p.model.precision)
+    start, weights = model.pretrained.read(paths.PRETRAINED)
     with strategy.scope():
         net = model.from_params(p, meta)
-        result = train.fit(net, x_train, y_train, x_val, y_val, len(meta["classes"]), p.train, p.augment, p.seed)
+        model.pretrained.load_into(net, start, weights)
+        result = train.fit(
+            net,
+            x_train,
+            y_train,
+            x_val,
+            y_val,
+            len(meta["classes"]),
+            p.train,
+            p.augment,
+            p.seed,
+            pretrained=weights is not None,
+        )
     last = result.history[-1]
     with atomic_path(paths.MODEL) as tmp:
         net.save(tmp)
@@ -58,7 +71,8 @@ def main(p) -> str:
         np.savez(tmp, images=shown, labels=np.asarray(y_train[:16]), augmented=p.augment.enabled)
     replicas = f", {strategy.num_replicas_in_sync} replicas" if p.train.distribute != "none" else ""
     return (
-        f"{len(result.history)} epochs, {result.seconds:.1f}s of fitting ({result.images_per_second:,.0f} img/s, "
+        f"{len(result.history)} epochs from {model.pretrained.described(start)}, {result.seconds:.1f}s of fitting "
+        f"({result.images_per_second:,.0f} img/s, "
         f"{net.dtype_policy.name} on {choice.device} {choice.isa_class}{replicas}); "
         f"val accuracy {last['val_accuracy']:.4f}"
     )

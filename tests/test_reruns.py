@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT, edit_params, run
 
 pytestmark = pytest.mark.slow
-STAGES = ("validate", "prepare", "build", "train", "evaluate", "report", "export")
+STAGES = ("validate", "weights", "prepare", "build", "train", "evaluate", "report", "export")
 
 
 def ran(output: str) -> list[str]:

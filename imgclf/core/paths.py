@@ -18,6 +18,8 @@ DATASET = Path("data/dataset.json")  # prepare: classes and image shape, all the
 AUGMENTED = Path("data/augmented_samples.npz")  # train: what the network saw, drawn by the report
 
 # models
+START = Path("models/start")  # a user's own starting weights (.h5, .keras): a dependency of the weights stage
+PRETRAINED = Path("models/pretrained")  # weights: what train starts from, verified (weights file and source.json)
 MODEL = Path("models/model.keras")  # train: the classifier (DVC artifact `classifier`)
 EXPORTED = Path("models/export")  # export: the deployable formats and their dataset.json
 
@@ -49,6 +51,7 @@ STAGE_OUTPUTS = (
     PREPARED,
     DATASET,
     AUGMENTED,
+    PRETRAINED,
     MODEL,
     EXPORTED,
     DATA_METRICS,

@@ -74,7 +74,7 @@ CIFAR10 = Release(
 RELEASES = {"fashion_mnist": FASHION_MNIST, "cifar10": CIFAR10}
 
 
-def _digest(data_or_path, algo: str) -> str:
+def digest(data_or_path, algo: str) -> str:
     h = hashlib.new(algo)
     if isinstance(data_or_path, bytes):
         h.update(data_or_path)
@@ -96,6 +96,11 @@ def _overrides() -> dict[str, str]:
         raise UserError(f"{CHECKSUMS_ENV}={path} is not a readable JSON file ({exc})") from None
 
 
+def checksum_override(key: str) -> str | None:
+    """A private mirror's own checksum of "<folder>/<file>", when IMGCLF_CHECKSUMS names one."""
+    return _overrides().get(key)
+
+
 def _file_ok(release: Release, name: str, path: Path) -> bool:
     """A .gz file is good if it is the official file, or if its decompressed bytes are (Debian's copies).
 
@@ -105,13 +110,13 @@ def _file_ok(release: Release, name: str, path: Path) -> bool:
     override = _overrides().get(f"{release.name}/{name}")
     md5, raw_md5 = release.files[name]
     if override:
-        return _digest(path, "md5") == override or _digest(path, "sha256") == override
-    return _digest(path, "md5") == md5 or idx.gunzipped_md5(path) == raw_md5
+        return digest(path, "md5") == override or digest(path, "sha256") == override
+    return digest(path, "md5") == md5 or idx.gunzipped_md5(path) == raw_md5
 
 
 def _member_ok(release: Release, member: str, path: Path) -> bool:
     expected = _overrides().get(f"{release.name}/{Path(member).name}", release.members[member])
-    return path.is_file() and (not expected or _digest(path, "sha256") == expected)
+    return path.is_file() and (not expected or digest(path, "sha256") == expected)
 
 
 def _candidates(release: Release, name: str) -> list[tuple[str, str, bool]]:
@@ -143,7 +148,7 @@ def _clear(path: Path, folder: bool = False) -> None:
         print(f"  removed {path}: it was in the way of the download", file=sys.stderr)
 
 
-def _obtain(release: Release, name: str, dest: Path, verify: Callable[[Path], bool]) -> None:
+def obtain(release: Release, name: str, dest: Path, verify: Callable[[Path], bool]) -> None:
     """Fetch one file into dest from the first source that answers; it is verified before it is put there."""
     _clear(dest)
     errors = []
@@ -168,9 +173,11 @@ def _obtain(release: Release, name: str, dest: Path, verify: Callable[[Path], bo
                     f"nothing else is tried)"
                 ) from None
             errors.append(f"{label}: {reason}")
+    official = " or ".join(url + name for url in release.urls)
     raise UserError(
-        f"cannot get {release.name}/{name}: {'; '.join(errors) or 'no source'}. Offline? Set "
-        f"{MIRROR_ENV} to a folder or URL laid out as <dataset>/<file> (e.g. ../shared/datasets)"
+        f"cannot get {release.name}/{name}: {'; '.join(errors) or 'no source'}. Offline? Download {official} "
+        f"elsewhere and put it at {dest}, or set {MIRROR_ENV} to a folder or URL laid out as <dataset>/<file> "
+        f"(e.g. ../shared/datasets, holding {release.name}/{name})"
     )
 
 
@@ -185,24 +192,35 @@ def fetch(dataset: str, downloads: str | Path = DOWNLOADS) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if release.files:
         for name in release.files:
-            path = folder / name
-            if path.is_file() and not path.is_symlink():
-                if _file_ok(release, name, path):
-                    continue
-                path.unlink()
-                print(f"  {path} does not match its checksum: deleted, fetching it again", file=sys.stderr)
-            _obtain(release, name, path, lambda p, n=name: _file_ok(release, n, p))
+            fetch_file(release, name, folder / name, lambda p, n=name: _file_ok(release, n, p))
         return folder
     tarball = folder / release.archive
     if _members_ok(release, folder):
         tarball.unlink(missing_ok=True)  # left by a run killed after extracting
         return folder
     try:
-        _obtain(release, release.archive, tarball, lambda p: p.stat().st_size > 0)
+        obtain(release, release.archive, tarball, lambda p: p.stat().st_size > 0)
         _extract(release, tarball, folder)
     finally:
         tarball.unlink(missing_ok=True)
     return folder
+
+
+def fetch_file(release: Release, name: str, path: Path, verify: Callable[[Path], bool]) -> Path:
+    """One verified file at `path`: kept if it is there and verifies, else (deleted, with a line, and) fetched."""
+    _clear(path)
+    if path.is_file():
+        if verify(path):
+            return path
+        path.unlink()
+        print(f"  {path} does not match its checksum: deleted, fetching it again", file=sys.stderr)
+    obtain(release, name, path, verify)
+    return path
+
+
+def matches(path: Path, checksum: str) -> bool:
+    """A file against a published md5 (32 hex digits) or sha256 (64)."""
+    return digest(path, "sha256" if len(checksum) == 64 else "md5") == checksum.lower()
 
 
 def _members_ok(release: Release, folder: Path) -> bool:
@@ -226,7 +244,7 @@ def _extract(release: Release, tarball: Path, folder: Path) -> None:
     """Only the members the format needs, into a temporary folder that replaces the old one once each member
     matches its checksum (after the archive's own published checksum, which a repacked mirror may not match)."""
     label = f"{release.name}/{release.archive}"
-    if release.archive_md5 and _digest(tarball, "md5") == release.archive_md5:
+    if release.archive_md5 and digest(tarball, "md5") == release.archive_md5:
         print(f"  {label} matches the official checksum", file=sys.stderr)
     else:
         print(

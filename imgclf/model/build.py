@@ -10,8 +10,11 @@ from .presets import resolve
 def check(p: Params) -> None:
     """The network fits the images: no block shrinks the feature map below 1x1 or misaligns a residual sum.
 
-    Run by the validate stage, before DVC deletes any output; Keras would only fail when `train` builds it.
+    Run by the validate stage, before DVC deletes any output; Keras would only fail when `train` builds it. (A
+    backbone takes any input of 32x32 or more, which the schema checks.)
     """
+    if p.model.backbone != "none":
+        return
     where = "model.custom" if p.model.preset == "custom" else f"model.preset '{p.model.preset}'"
     try:
         check_fits(resolve(p.model.preset, p.model.custom), *p.network_input, where)
@@ -27,6 +30,16 @@ def from_params(p: Params, meta: dict):
     one, whose save date would make DVC retrain after an identical rebuild; `build` uses it for the summary.
     """
     check(p)
+    if p.model.backbone != "none":
+        from . import backbones
+
+        return backbones.build(
+            p.model.backbone,
+            tuple(meta["image_shape"]),
+            len(meta["classes"]),
+            input_size=p.model.input_size,
+            seed=p.seed,
+        )
     return build(
         resolve(p.model.preset, p.model.custom),
         tuple(meta["image_shape"]),

@@ -41,13 +41,17 @@ def layer_graph(model) -> list[dict]:
             return [name for value in node for name in sources(value)]
         return []
 
-    return [
-        {
+    def entry(layer) -> dict:
+        out = {
             "name": layer.name,
             "type": type(layer).__name__,
             "output_shape": [d if d is None else int(d) for d in layer.output.shape],
             "params": int(layer.count_params()),
             "inputs": list(dict.fromkeys(sources(config.get(layer.name, {}).get("inbound_nodes", [])))),
         }
-        for layer in model.layers
-    ]
+        if hasattr(layer, "layers"):  # a backbone: one node, with its size
+            out["layers"] = len(layer.layers)
+            out["bytes"] = int(sum(w.numpy().nbytes for w in layer.weights))
+        return out
+
+    return [entry(layer) for layer in model.layers]

@@ -10,9 +10,11 @@ from .architecture import Architecture, Block, check_fits
 from .keys import dotted, flat_items, set_dotted
 from .loader import as_dict, load, parse
 from .schema import (
+    BACKBONE_NAMES,
     EXPORT_FORMATS,
     NATIVE_SIZE,
     PRESET_NAMES,
+    START_FOLDER,
     AugmentParams,
     DataParams,
     EvalParams,
@@ -25,9 +27,11 @@ from .schema import (
 from .table import rows, table
 
 __all__ = [
+    "BACKBONE_NAMES",
     "EXPORT_FORMATS",
     "NATIVE_SIZE",
     "PRESET_NAMES",
+    "START_FOLDER",
     "Architecture",
     "AugmentParams",
     "Block",

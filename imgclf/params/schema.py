@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
 
-from ..core.paths import IMAGES
+from ..core.paths import IMAGES, START
 from .architecture import STRICT, Architecture, Block
 
 
@@ -34,7 +34,8 @@ def _number_from_text(value: Any) -> Any:
 Float = Annotated[float, BeforeValidator(_number_from_text), Field(allow_inf_nan=False)]
 # Size of the images of the built-in datasets (the folder dataset has data.image_size).
 NATIVE_SIZE = {"fashion_mnist": (28, 28), "cifar10": (32, 32)}
-# The names of imgclf/model/presets.py's networks, in its order (tests/test_presets.py holds the two equal).
+# The names of imgclf/model/presets.py's networks and imgclf/model/backbones.py's applications, in their order
+# (tests/test_presets.py and the backbones module hold them equal).
 PRESET_NAMES = (
     "tutorial_dense128",
     "tutorial_mlp300",
@@ -46,6 +47,8 @@ PRESET_NAMES = (
     "default",
     "default_color",
 )
+BACKBONE_NAMES = ("mobilenet_v3_small", "mobilenet_v3_large", "efficientnet_v2_b0")
+START_FOLDER = PurePosixPath(START.as_posix())  # a user's own starting weights (see imgclf/core/paths.py)
 SEED_MAX = 2**32 - 1  # numpy's legacy seeding and scikit-learn's random_state take 32 bits
 
 
@@ -116,6 +119,44 @@ class ModelParams(BaseModel):
         description="the network when `model.preset` is `custom` (default: Conv32-Pool-Conv64-Pool-Dense64), "
         "written like the presets in `imgclf/model/presets.py`",
     )
+    backbone: Literal[("none", *BACKBONE_NAMES)] = Field(
+        "none",
+        description="a Keras application network with a new classification head, instead of "
+        "`model.preset` (see Backbones below); `none`: the preset",
+    )
+    weights: str = Field(
+        "imagenet",
+        min_length=1,
+        description="what the network starts from: `imagenet` (a backbone's published "
+        "weights; random weights for a preset), `none` (random), a backbone's `.h5` weights file or an earlier imgclf "
+        "model (`.keras`, its output layer left out) in `models/start/`",
+    )
+    input_size: int = Field(
+        0,
+        ge=0,
+        description="backbone: the side of the square images it sees, resized inside the model; 0 = the "
+        "images' own size (at least 32)",
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _a_known_source(cls, value: str) -> str:
+        if value in ("imagenet", "none"):
+            return value
+        path = PurePosixPath(value)
+        if path.suffix not in (".h5", ".keras") or not inside_folder(value) or path.parent != START_FOLDER:
+            raise ValueError(
+                f"must be imagenet, none, or a .h5 or .keras file in {START_FOLDER}/ (a DVC "
+                f"dependency of the weights stage); got '{value}'"
+            )
+        return value
+
+    @property
+    def pretrained(self) -> bool:
+        """The network starts from trained weights (so `train` has a frozen phase before fine-tuning)."""
+        if self.weights == "none":
+            return False
+        return self.backbone != "none" or self.weights.endswith(".keras")
 
 
 class TrainParams(BaseModel):
@@ -144,6 +185,30 @@ class TrainParams(BaseModel):
         description="`mirrored`: one copy of the model per local GPU (or logical CPU device), each step's "
         "batch split across them (see Training on several devices or machines)",
     )
+    frozen_epochs: int = Field(
+        3,
+        ge=0,
+        description="pretrained weights: the first epochs train the classification head alone, the rest "
+        "of the network frozen (batch norm in inference mode); 0 = none",
+    )
+    frozen_augment: bool = Field(
+        False,
+        description="pretrained weights: augment the frozen epochs' images too (each step then runs the frozen "
+        "network forward); off: its features of the plain images are computed once and the head trains on them",
+    )
+    unfreeze_blocks: int = Field(
+        -1,
+        ge=-1,
+        description="pretrained weights, after the frozen epochs: how many of the network's last blocks "
+        "train (batch norm stays frozen); -1 = all, 0 = the head alone to the end",
+    )
+    finetune_lr_factor: Float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="pretrained weights: the learning rate after the frozen epochs, as a fraction "
+        "of `train.learning_rate`",
+    )
 
 
 class AugmentParams(BaseModel):
@@ -162,10 +227,46 @@ class AugmentParams(BaseModel):
     contrast: Float = Field(0.0, ge=0, lt=1, description="random contrast factor, relative")
     saturation: Float = Field(0.0, ge=0, lt=1, description="random saturation factor (RGB only)")
     hue: Float = Field(0.0, ge=0, le=0.5, description="random hue shift, fraction of the colour circle (RGB only)")
+    resized_crop: Float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="random resized crop: a random box of at least this fraction of the image "
+        "(aspect 3:4 to 4:3) resized back to the full size; 0 = off",
+    )
+    randaugment: int = Field(
+        0, ge=0, le=6, description="RandAugment (Keras' layer): this many random operations per image; 0 = off"
+    )
+    randaugment_magnitude: Float = Field(
+        0.5, gt=0, le=1, description="RandAugment: the strength of its operations, 0 to 1"
+    )
+    erasing: Float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="random erasing (Keras' layer): the fraction of images with a random rectangle erased; 0 = off",
+    )
+    mixup: Float = Field(
+        0.0,
+        ge=0,
+        description="MixUp (Keras' layer): blend pairs of images and their labels, Beta(a, a) weights; 0 = off",
+    )
+    cutmix: Float = Field(
+        0.0,
+        ge=0,
+        description="CutMix (Keras' layer): paste a patch of one image into another, labels by area, "
+        "Beta(a, a); 0 = off (with `mixup` too, each batch uses one of the two)",
+    )
 
     @property
     def enabled(self) -> bool:
-        return any(self.model_dump().values())
+        """Any augmentation at all (randaugment_magnitude only tunes randaugment)."""
+        return any(v for k, v in self.model_dump().items() if k != "randaugment_magnitude")
+
+    @property
+    def mixes_labels(self) -> bool:
+        """MixUp or CutMix: the training labels become soft."""
+        return bool(self.mixup or self.cutmix)
 
 
 class EvalParams(BaseModel):
@@ -239,6 +340,24 @@ class Params(BaseModel):
         if crop > min(h, w):
             raise ValueError(
                 f"augment.crop_size {crop} is larger than the {h}x{w} images; use at most {min(h, w)} (or 0 = off)"
+            )
+        m = self.model
+        if m.backbone != "none":
+            if crop:
+                raise ValueError(
+                    "augment.crop_size is for the presets' fixed-size inputs; a backbone resizes its "
+                    "input: use augment.resized_crop (and 0 for augment.crop_size)"
+                )
+            if (m.input_size or min(h, w)) < 32:
+                seen = f"model.input_size is {m.input_size}" if m.input_size else f"the images are {h}x{w}"
+                raise ValueError(
+                    f"model.backbone {m.backbone} needs inputs of at least 32x32 and {seen}: set "
+                    f"model.input_size (e.g. 96) to resize them inside the model"
+                )
+        elif m.weights.endswith(".h5"):
+            raise ValueError(
+                f"model.weights {m.weights} is a backbone's weights file: set model.backbone, or give "
+                f"an earlier imgclf model (.keras)"
             )
         return self
 

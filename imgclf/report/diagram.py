@@ -32,8 +32,10 @@ def dot_source(layers: list[dict]) -> str:
     ]
     for layer in layers:
         params = f"  {layer['params']:,} params" if layer["params"] else ""
-        label = _quote(f"{layer['name']} ({layer['type']})", f"{_shape(layer['output_shape'])}{params}")
-        lines.append(f"  {_quote(layer['name'])} [label={label}];")
+        kind = _kind(layer)
+        label = _quote(f"{layer['name']} ({kind})", f"{_shape(layer['output_shape'])}{params}{_size(layer)}")
+        style = ', fillcolor="#dfe9f8", penwidth=2' if "layers" in layer else ""
+        lines.append(f"  {_quote(layer['name'])} [label={label}{style}];")
         for source in layer["inputs"]:
             lines.append(f"  {_quote(source)} -> {_quote(layer['name'])};")
     return "\n".join(lines + ["}"]) + "\n"
@@ -51,14 +53,23 @@ def svg(layers: list[dict]) -> bytes | None:
     return done.stdout if done.returncode == 0 and b"<svg" in done.stdout else None
 
 
+def _kind(layer: dict) -> str:
+    """A layer's type; a backbone (a whole network in one layer) says so, with its number of layers."""
+    return f"backbone, {layer['layers']} layers" if "layers" in layer else layer["type"]
+
+
+def _size(layer: dict) -> str:
+    return f", {layer['bytes'] / 2**20:.1f} MB" if "bytes" in layer else ""
+
+
 def layer_table(layers: list[dict]) -> str:
     rows = [
         (
             layer["name"],
-            layer["type"],
+            _kind(layer),
             ", ".join(layer["inputs"]),
             _shape(layer["output_shape"]),
-            f"{layer['params']:,}",
+            f"{layer['params']:,}{_size(layer)}",
         )
         for layer in layers
     ]

@@ -161,6 +161,9 @@ def run(
     from . import runtimes
 
     trained = runtimes.KerasRunner(model_path)
+    # Frozen for export: a backbone's batch norm layers come back from the .keras file trainable, and Keras' export
+    # then traces them on the batch's own statistics (the SavedModel agreed with Keras on 14% of the test images).
+    trained.model.trainable = False
     policies = {layer.dtype_policy.name for layer in trained.model.layers} - {"float32"}
     plain = runtimes.KerasRunner(model_path, float32_copy(trained.model)) if policies else trained
     version = f"Keras {keras.__version__} (TensorFlow {tf.__version__})"

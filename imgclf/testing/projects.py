@@ -11,12 +11,13 @@ from pathlib import Path
 
 import yaml
 
+from ..core import paths
 from ..params import set_dotted
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 # What a clone of the project holds that the pipeline needs (docs, tests and benchmarks stay behind).
-FILES = ("dvc.yaml", "params.yaml", ".gitignore", ".dvcignore")
+FILES = ("dvc.yaml", "params.yaml", ".gitignore", ".dvcignore", paths.IMAGES / "README.md", paths.START / "README.md")
 FOLDERS = ("stages", "imgclf", "scripts")
 
 
@@ -50,12 +51,11 @@ def new_project(
     """A fresh git + DVC checkout of this project at `dest`, with `params` edited ({"train.epochs": 1}) and, when
     given, a folder of already fetched datasets copied in as data/downloads; committed unless `commit` is False."""
     dest.mkdir(parents=True)
-    for name in FILES:
+    for name in FILES:  # the two READMEs keep the folders that DVC depends on in a fresh clone
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, dest / name)
     for folder in FOLDERS:
         shutil.copytree(ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (dest / "data" / "images").mkdir(parents=True)
-    shutil.copy(ROOT / "data" / "images" / "README.md", dest / "data" / "images" / "README.md")
     if downloads is not None:
         shutil.copytree(downloads, dest / "data" / "downloads")
     for cmd in (

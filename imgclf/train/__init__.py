@@ -6,10 +6,11 @@ from ..core.startup import quiet_tensorflow
 
 quiet_tensorflow()  # before keras is imported below, so that its C++ start-up chatter stays off the terminal
 
+from . import finetune  # noqa: E402
 from .augment import augment_batch, crop_hw  # noqa: E402
 from .distribute import split_cpu, strategy  # noqa: E402
 from .fit import EpochLog, TrainResult, fit  # noqa: E402
-from .optimizer import OneCycle, learning_rate, optimizer  # noqa: E402
+from .optimizer import OneCycle, optimizer, schedule  # noqa: E402
 from .pipeline import eval_dataset, image_batches, train_dataset  # noqa: E402
 
 __all__ = [
@@ -19,10 +20,11 @@ __all__ = [
     "augment_batch",
     "crop_hw",
     "eval_dataset",
+    "finetune",
     "fit",
     "image_batches",
-    "learning_rate",
     "optimizer",
+    "schedule",
     "split_cpu",
     "strategy",
     "train_dataset",

@@ -26,16 +26,19 @@ class OneCycle(keras.optimizers.schedules.LearningRateSchedule):
         return {"peak": self.peak, "total_steps": self.total_steps, "warmup": self.warmup}
 
 
-def learning_rate(train: TrainParams, steps: int):
+def schedule(train: TrainParams, steps: int, peak: float | None = None):
+    """train.schedule over `steps` steps, peaking at `peak` (default train.learning_rate)."""
+    peak = train.learning_rate if peak is None else peak
     if train.schedule == "constant":
-        return train.learning_rate
+        return peak
     if train.schedule == "onecycle":
-        return OneCycle(train.learning_rate, steps, train.warmup)
-    return keras.optimizers.schedules.CosineDecay(train.learning_rate, decay_steps=max(steps, 1), alpha=0.0)
+        return OneCycle(peak, steps, train.warmup)
+    return keras.optimizers.schedules.CosineDecay(peak, decay_steps=max(steps, 1), alpha=0.0)
 
 
-def optimizer(train: TrainParams, steps: int):
-    lr = learning_rate(train, steps)
+def optimizer(train: TrainParams, steps: int, peak: float | None = None):
+    """The optimizer over `steps` steps, its learning rate peaking at `peak` (default train.learning_rate)."""
+    lr = schedule(train, steps, peak)
     ema = {"use_ema": True, "ema_momentum": train.ema} if train.ema else {}
     if train.optimizer == "sgd":
         opt = keras.optimizers.SGD(

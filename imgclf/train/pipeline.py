@@ -17,7 +17,7 @@ import numpy as np
 from ..core.arrays import ImageFile
 from ..core.resources import available_memory
 from ..params import AugmentParams
-from .augment import augment_batch
+from .augment import KerasRecipe, augment_batch, uses_keras_layers
 
 # A prepared split up to this size (and a quarter of the available memory) is read into memory once: Fashion-MNIST
 # (42 MB) and CIFAR-10 (135 MB) train as fast as ever, and a stage holds at most two such splits.
@@ -52,22 +52,36 @@ def _gathered(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, indice
 
 
 def train_dataset(
-    x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, batch_size: int, seed: int, aug: AugmentParams
+    x: np.ndarray | ImageFile,
+    y: np.ndarray,
+    num_classes: int,
+    batch_size: int,
+    seed: int,
+    aug: AugmentParams,
+    first_epoch: int = 0,
 ):
-    """An endless, seeded stream of shuffled, augmented, one-hot batches; fit() with steps_per_epoch."""
+    """An endless, seeded stream of shuffled, augmented, one-hot batches from epoch `first_epoch` on, the same as
+    that epoch of a stream started at 0 (so fine-tuning continues it, and a resumed run trains as an uninterrupted
+    one); fit() with steps_per_epoch."""
     import tensorflow as tf
 
+    steps = math.ceil(len(x) / batch_size)
     order = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    ds = _gathered(x, y, num_classes, order.batch(batch_size).repeat())
+    order = order.batch(batch_size).repeat()
+    if first_epoch:
+        order = order.skip(first_epoch * steps)  # shuffled indices only: no image is read for the skipped epochs
+    ds = _gathered(x, y, num_classes, order)
     if aug.enabled:
         # Batch number k gets seed (seed, k): the same run draws the same augmentations.
-        ds = tf.data.Dataset.zip(tf.data.Dataset.counter(), ds)
-        ds = ds.map(
-            lambda k, xy: (augment_batch(xy[0], tf.stack([tf.cast(seed, tf.int64), k]), aug), xy[1]),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=True,
-        )
-    return ds.prefetch(tf.data.AUTOTUNE), math.ceil(len(x) / batch_size)
+        ds = tf.data.Dataset.zip(tf.data.Dataset.counter(start=first_epoch * steps), ds)
+        ours = lambda k, xy: (augment_batch(xy[0], tf.stack([tf.cast(seed, tf.int64), k]), aug), xy[1])
+        if uses_keras_layers(aug):
+            ds = ds.map(lambda k, xy: (k, ours(k, xy)), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            recipe = KerasRecipe(aug, seed)
+            ds = ds.map(lambda k, xy: recipe(k, *xy))  # in order, one batch at a time: shared seed generators
+        else:
+            ds = ds.map(ours, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE), steps
 
 
 def eval_dataset(x: np.ndarray | ImageFile, y: np.ndarray, num_classes: int, batch_size: int):
