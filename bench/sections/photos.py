@@ -15,7 +15,6 @@ from common import ROOT, Table, edit_params, temp_project, timed
 
 from imgclf.core import paths
 
-SIZE = 64  # pixels a side: what a 2-core CPU trains a few thousand photos at in minutes
 # The runs, each a set of -S overrides on top of the preset's CIFAR-10 recipe (bench/cifar10.yaml).
 RUNS = {
     "default_color": {},
@@ -64,11 +63,11 @@ def run(args, env) -> list[Table]:
     base = {f"{k}.{kk}": vv for k, v in recipe.items() for kk, vv in v.items()}
     edit_params(
         proj,
-        **base,
         **{
+            **base,
             "data.dataset": "folder",
             "data.folder": str(folder),
-            "data.image_size": [SIZE, SIZE],
+            "data.image_size": [args.photo_size, args.photo_size],
             **({"train.epochs": 1} if args.smoke else {}),
         },
     )
@@ -106,7 +105,7 @@ def run(args, env) -> list[Table]:
     return [
         Table(
             f"Photos from {folder.name} ({data['train_images']:,} train / {data['val_images']:,} val / "
-            f"{data['test_images']:,} test images, {data['classes']} classes) at {SIZE}x{SIZE}, "
+            f"{data['test_images']:,} test images, {data['classes']} classes) at {args.photo_size}x{args.photo_size}, "
             f"{args.seeds} seeds each, from random weights: mean test accuracy, per seed, training time",
             ["run", "test acc mean +/- std", "per seed", "train s (mean)", "changes from the CIFAR-10 recipe"],
             rows,
