@@ -18,7 +18,8 @@ def main(p) -> str:
     )
     summary = evaluate.summarize(probs, y_test, meta["classes"])
     with atomic_path(paths.PREDICTIONS) as tmp:
-        evaluate.predictions_table(probs, y_test, meta["classes"]).to_csv(tmp, index=False)
+        files = arrays.load_files(paths.PREPARED, "test", len(y_test))
+        evaluate.predictions_table(probs, y_test, meta["classes"], files).to_csv(tmp, index=False)
     with atomic_path(paths.PROBABILITIES) as tmp:
         np.save(tmp, probs)
     write_json(paths.PER_CLASS, summary["per_class"])

@@ -64,11 +64,12 @@ def main(p) -> str:
             "replicas": strategy.num_replicas_in_sync,
         },
     )
-    # What the network sees: the same 16 training images, augmented as in the first batch (drawn by `report`).
-    sample = np.asarray(x_train[:16])
-    shown = train.augment_batch(sample, np.array([p.seed, 0]), p.augment).numpy() if p.augment.enabled else sample
+    # What the network sees: 16 training images from every class in turn, through the training pipeline's first
+    # batch (augmentation, MixUp and CutMix included), drawn by `report`.
+    pick = train.samples(y_train, 16, p.seed)
+    shown, labels = train.first_batch(x_train, y_train, pick, len(meta["classes"]), p.seed, p.augment)
     with atomic_path(paths.AUGMENTED) as tmp:
-        np.savez(tmp, images=shown, labels=np.asarray(y_train[:16]), augmented=p.augment.enabled)
+        np.savez(tmp, images=shown, labels=labels, augmented=p.augment.enabled)
     replicas = f", {strategy.num_replicas_in_sync} replicas" if p.train.distribute != "none" else ""
     return (
         f"{len(result.history)} epochs from {model.pretrained.described(start)}, {result.seconds:.1f}s of fitting "

@@ -27,6 +27,7 @@ class Rendered:
     console_errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # every URL the page asked for, besides itself
     images_loaded: int = 0
+    page_width: int = 0  # the document's scroll width: wider than the viewport means the page runs off it
 
 
 def render(path: Path, screenshot: Path | None = None, width: int = 1280, height: int | None = None) -> Rendered:
@@ -46,6 +47,7 @@ def render(path: Path, screenshot: Path | None = None, width: int = 1280, height
         out.images_loaded = page.evaluate(
             "Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length"
         )
+        out.page_width = page.evaluate("document.documentElement.scrollWidth")
         if screenshot:
             if height:
                 page.set_viewport_size({"width": width, "height": height})

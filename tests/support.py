@@ -12,16 +12,23 @@ from pathlib import Path
 from imgclf.core.errors import cli_entry
 
 
+def the_error(output: str) -> str:
+    """The one `error:` line of a command's output; there must be exactly one, and no traceback."""
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in output, output
+    return errors[0]
+
+
 def one_line(capsys, func, *args, match: str, **kwargs) -> str:
     """Run func as a command would; it must fail with exactly one `error:` line (no traceback) matching `match`."""
     rc = cli_entry(func)(*args, **kwargs)
     err = capsys.readouterr().err
-    errors = [line for line in err.splitlines() if line.startswith("error:")]
-    assert rc == 2 and len(errors) == 1 and "Traceback" not in err, err
-    assert err.rstrip().splitlines()[-1] == errors[0], err  # nothing after it: the message is one line
-    assert re.search(match, errors[0]), errors[0]
-    print(f"\nLINE: {errors[0]}", file=sys.__stdout__)
-    return errors[0]
+    line = the_error(err)
+    assert rc == 2, err
+    assert err.rstrip().splitlines()[-1] == line, err  # nothing after it: the message is one line
+    assert re.search(match, line), line
+    print(f"\nLINE: {line}", file=sys.__stdout__)
+    return line
 
 
 class Server:
@@ -59,3 +66,21 @@ class Server:
     def close(self):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def load_folder(root, image_size, color_mode: str, bad_files: str, labels_csv: str = "", scratch=None, **more):
+    """imgclf.data.folder.load on a folder with these settings (the rest the defaults), unvalidated, so that a
+    test can give what the params schema would refuse and see what the folder reader says."""
+    from imgclf.data import folder
+    from imgclf.params import DataParams
+
+    data = DataParams.model_construct(
+        dataset="folder",
+        folder=str(root),
+        image_size=list(image_size),
+        color_mode=color_mode,
+        bad_files=bad_files,
+        labels_csv=labels_csv,
+        **more,
+    )
+    return folder.load(data, 0, scratch)

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import CLOSED, ROOT, edit_params, make_project, run
-from support import Server, one_line
+from support import Server, load_folder, one_line
 
 from imgclf import data as dataset
 from imgclf.core import atomic
-from imgclf.data import folder, idx, sources
+from imgclf.data import idx, sources
 from imgclf.params import DataParams
 from imgclf.testing import synthetic
 
@@ -104,7 +104,7 @@ def test_train_and_val_without_test_holds_out_a_test_split(tmp_path):
 def test_class_folders_that_differ_between_splits_are_refused(tmp_path, capsys):
     root = tmp_path / "imgs"
     _split_layout(root, {"train": ["cat", "dog"], "val": ["cat", "dog", "cow"], "test": ["cat"]})
-    line = one_line(capsys, folder.load, root, [12, 12], "rgb", "skip", match="class folders differ between splits")
+    line = one_line(capsys, load_folder, root, [12, 12], "rgb", "skip", match="class folders differ between splits")
     assert "'cow'" in line and "'dog'" in line
 
 
@@ -112,7 +112,7 @@ def test_split_folders_mixed_with_class_folders_are_refused(tmp_path, capsys):
     root = tmp_path / "imgs"
     _split_layout(root, {"train": ["cat", "dog"], "test": ["cat", "dog"]})
     synthetic.image_folder(root, ["bird"], per_class=2, size=12)
-    one_line(capsys, folder.load, root, [12, 12], "rgb", "fail", match="both split folders .* and other folders")
+    one_line(capsys, load_folder, root, [12, 12], "rgb", "fail", match="both split folders .* and other folders")
 
 
 def test_one_folder_of_images_and_a_labels_csv(tmp_path):
@@ -126,7 +126,7 @@ def test_one_folder_of_images_and_a_labels_csv(tmp_path):
         rows.append(f"{i},{path.parent.name}")
     (root / "trainLabels.csv").write_text("\n".join(rows) + "\n")
     (root / "unlisted.png").write_bytes((root / "1.png").read_bytes())
-    loaded = folder.load(root, [12, 12], "rgb", "fail", labels_csv="trainLabels.csv")
+    loaded = load_folder(root, [12, 12], "rgb", "fail", labels_csv="trainLabels.csv")
     assert loaded.classes == ["cat", "frog", "truck"]
     x, y = loaded.splits["all"]
     assert x.shape == (18, 12, 12, 3) and np.bincount(y).tolist() == [6, 6, 6]
@@ -143,7 +143,7 @@ def test_labels_csv_problems_are_one_line(tmp_path, capsys):
     (root / "labels.csv").write_text("file,label\na/a_00000.png,x\na/a_00001,y\nmissing.png,y\n")
     one_line(
         capsys,
-        folder.load,
+        load_folder,
         root,
         [12, 12],
         "rgb",
@@ -153,7 +153,7 @@ def test_labels_csv_problems_are_one_line(tmp_path, capsys):
     )
     one_line(
         capsys,
-        folder.load,
+        load_folder,
         root,
         [12, 12],
         "rgb",
@@ -162,7 +162,7 @@ def test_labels_csv_problems_are_one_line(tmp_path, capsys):
         match=r"data.labels_csv .*nope.csv.* not found",
     )
     one_line(
-        capsys, folder.load, root, [12, 12], "rgb", "fail", labels_csv="../labels.csv", match=r"inside data.folder"
+        capsys, load_folder, root, [12, 12], "rgb", "fail", labels_csv="../labels.csv", match=r"inside data.folder"
     )
 
 
@@ -176,7 +176,7 @@ def test_hidden_files_and_folders_are_ignored(tmp_path):
     (root / "dog" / "._dog_00000.png").write_bytes(b"\0\5\26\7 AppleDouble")
     synthetic.image_folder(root / "dog" / ".ipynb_checkpoints", ["x"], per_class=2, size=12)
     synthetic.image_folder(root / ".ipynb_checkpoints", ["ghost"], per_class=2, size=12)
-    data = folder.load(root, [12, 12], "rgb", "fail")
+    data = load_folder(root, [12, 12], "rgb", "fail")
     assert data.classes == ["cat", "dog"] and data.problems == [] and data.ignored == 0
     assert np.bincount(data.splits["all"][1]).tolist() == [3, 3]
 
@@ -198,7 +198,7 @@ def test_exif_orientation_is_honoured(tmp_path):
         exif = im.getexif()
         exif[0x0112] = 6
         im.save(root / c / "photo.jpg", quality=95, exif=exif)
-    x, _ = folder.load(root, [40, 20], "rgb", "fail").splits["all"]
+    x, _ = load_folder(root, [40, 20], "rgb", "fail").splits["all"]
     # Displayed upright it is portrait (40 high, 20 wide) with red on top, blue at the bottom.
     top, bottom = x[0, 5, 10], x[0, 35, 10]
     assert top[0] > 200 and top[2] < 60 and bottom[2] > 200 and bottom[0] < 60
@@ -212,7 +212,7 @@ def test_sixteen_bit_png_is_scaled_not_clipped(tmp_path):
         (root / c).mkdir(parents=True)
         Image.fromarray(np.full((8, 8), value, np.uint16)).save(root / c / "scan.png")
         assert Image.open(root / c / "scan.png").mode in ("I;16", "I")
-    data = folder.load(root, [8, 8], "grayscale", "fail")
+    data = load_folder(root, [8, 8], "grayscale", "fail")
     x, y = data.splits["all"]
     assert x[list(y).index(0)].max() == round(8000 / 257) and x[list(y).index(1)].max() == 128
 
@@ -458,7 +458,7 @@ def test_an_image_size_that_cannot_fit_on_disk_is_refused_before_decoding(tmp_pa
     start = time.monotonic()
     line = one_line(
         capsys,
-        folder.load,
+        load_folder,
         root,
         [200000, 200000],
         "rgb",
@@ -496,7 +496,9 @@ def test_running_out_of_memory_while_decoding_does_not_blame_the_file(tmp_path):
     code = (
         "import resource, sys; from imgclf.data import folder; from imgclf.core import cli_entry;"
         "resource.setrlimit(resource.RLIMIT_AS, (900 << 20, 900 << 20));"
-        f"sys.exit(cli_entry(folder.load)({str(root)!r}, [16, 16], 'rgb', 'fail'))"
+        "from imgclf.params import DataParams;"
+        f"p = DataParams.model_construct(dataset='folder', folder={str(root)!r}, image_size=[16, 16]);"
+        "sys.exit(cli_entry(folder.load)(p))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
@@ -599,7 +601,7 @@ def test_file_and_folder_names_that_are_not_utf8(tmp_path, name, capsys):
     synthetic.image_folder(root, ["a", "b"], per_class=3, size=12, formats=("png",))
     shutil.copy(root / "a" / "a_00000.png", os.fsdecode(os.fsencode(root) + b"/" + name))
     one_line(
-        capsys, folder.load, root, [12, 12], "rgb", "fail", match=r"(caf|gar)\\x(e9|e7).* is not a valid UTF-8 name"
+        capsys, load_folder, root, [12, 12], "rgb", "fail", match=r"(caf|gar)\\x(e9|e7).* is not a valid UTF-8 name"
     )
     if name != b"gar\xe7on":
         return

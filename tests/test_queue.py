@@ -5,7 +5,7 @@ import json
 import time
 
 import pytest
-from conftest import make_mirror, make_project, run
+from conftest import edit_params, make_mirror, make_project, run
 
 from imgclf.core.errors import UserError
 from imgclf.core.startup import limit_threads
@@ -71,3 +71,45 @@ def test_bad_thread_count_says_what_to_set(value, monkeypatch):
     monkeypatch.setenv("IMGCLF_THREADS", value)
     with pytest.raises(UserError, match=f"IMGCLF_THREADS must be a whole number of threads >= 1 .* got '{value}'"):
         limit_threads()
+
+
+@pytest.mark.slow
+def test_queued_experiments_on_a_dvc_added_folder_and_one_outside(tmp_path):
+    """The README's recipe for a folder inside the project (`dvc add`) reaches queued runs, which git never sees an
+    image of; an absolute folder outside works too, and a relative one that the run's copy cannot see is one line."""
+    from imgclf.testing import synthetic
+
+    env = make_mirror(tmp_path)
+    proj = make_project(tmp_path / "project", env)
+    synthetic.image_folder(proj / "data/images", ["circle", "square"], per_class=20, size=12)
+    synthetic.image_folder(tmp_path / "outside", ["circle", "square"], per_class=20, size=12, seed=3)
+    edit_params(proj, **{"data.dataset": "folder", "data.image_size": [12, 12], "train.epochs": 1})
+    run(["bash", "-c", "git rm -r -q --cached data/images && dvc add -q data/images"], proj)
+    run(["git", "add", "-A"], proj)
+    run(["git", "commit", "-qm", "images tracked by DVC"], proj)
+    sweep = {
+        "inside": ["seed=1"],
+        "absolute": [f"data.folder={tmp_path / 'outside'}"],
+        "relative": ["data.folder=../outside"],  # right from the workspace, not from DVC's copy in .dvc/tmp/exps
+    }
+    for name, overrides in sweep.items():
+        run(["dvc", "exp", "run", "--queue", "-n", name, *[a for o in overrides for a in ("-S", o)], "train"], proj)
+    run(["dvc", "queue", "start", "-j", "2"], proj, env={**env, "IMGCLF_THREADS": "1"})
+    status = wait_for_queue(proj)
+    state = {
+        line.split()[1]: line.split()[-1] for line in status.splitlines() if line.split()[1:2] in [[n] for n in sweep]
+    }
+    assert state == {"inside": "Success", "absolute": "Success", "relative": "Failed"}, status
+    logs = run(["dvc", "queue", "logs", "relative"], proj).stdout
+    errors = [line for line in logs.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "this experiment's copy of the project" in errors[0], logs
+    assert "move it into the project and track it with `dvc add`" in errors[0] and "absolute path" in errors[0]
+
+    read = "import dvc.api, sys; print(dvc.api.read(sys.argv[1], rev=sys.argv[2]))"
+    for name in ("inside", "absolute"):
+        data = json.loads(run(["python", "-c", read, "metrics/data.json", name], proj).stdout)
+        assert data["train_images"] + data["val_images"] + data["test_images"] == 40
+    refs = run(["git", "for-each-ref", "--format=%(objectname)", "refs/exps"], proj).stdout.split()
+    assert refs and not any(
+        ".png" in run(["git", "ls-tree", "-r", "--name-only", ref], proj).stdout for ref in refs
+    )  # no image went into git with the experiments

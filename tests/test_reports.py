@@ -197,3 +197,21 @@ def test_pr_report_script_and_workflow(runs, tmp_path):
         )
         assert lint.returncode == 0, lint.stdout + lint.stderr
         assert "0 finding(s) in 1 file(s)" in lint.stdout, path
+
+
+@pytest.mark.parametrize("n", [15, 50])
+def test_confusion_matrix_of_many_classes_stays_inside_the_page(n, tmp_path):
+    """The matrix scrolls inside its section (and its cells shrink); the 1280 px page itself never scrolls sideways."""
+    import numpy as np
+
+    from imgclf.report import html as h
+    from imgclf.report.run_report import confusion_section
+
+    rng = np.random.default_rng(n)
+    classes = [f"class_{i:02d}_{'long_name' * (i % 3)}" for i in range(n)]
+    cm = rng.integers(0, 400, (n, n)) + np.eye(n, dtype=int) * 2000
+    path = tmp_path / "cm.html"
+    path.write_text(h.page("many classes", "", confusion_section(cm, classes)))
+    page = render(path, width=1280)
+    assert page.console_errors == [] and classes[-1] in page.text
+    assert page.page_width <= 1280, f"{n} classes: the page is {page.page_width} px wide"

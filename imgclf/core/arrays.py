@@ -175,8 +175,13 @@ def save(prep, out_dir: str | Path, meta_path: str | Path) -> None:
         for split, (x, y) in prep.arrays.items():
             write_images(tmp / f"{split}_x.npy", x)
             np.save(tmp / f"{split}_y.npy", np.asarray(y, dtype=np.int32))
-    # Only what the model's shape depends on: a new split size must not rebuild the model.
-    write_json(meta_path, {"dataset": prep.dataset, "classes": prep.classes, "image_shape": list(prep.image_shape)})
+            if split in prep.files:
+                (tmp / f"{split}_files.json").write_text(json.dumps(prep.files[split]) + "\n")
+    # Only what the model's shape and a prediction's decoding depend on: a new split size must not rebuild it.
+    meta = {"dataset": prep.dataset, "classes": prep.classes, "image_shape": list(prep.image_shape)}
+    if prep.dataset == "folder":
+        meta["resize"] = prep.resize  # how `imgclf predict` fits a photo to the size, as prepare did
+    write_json(meta_path, meta)
 
 
 def load_meta(meta_path: str | Path = DATASET) -> dict:
@@ -184,6 +189,16 @@ def load_meta(meta_path: str | Path = DATASET) -> dict:
     if not path.exists():
         raise UserError(f"{path} is missing: run the prepare stage first (dvc repro prepare)")
     return json.loads(path.read_text())
+
+
+def load_files(out_dir: str | Path, split: str, count: int) -> list[str]:
+    """Each image's name in the split (its file, or its place in the official file); `#i` where none was kept."""
+    path = Path(out_dir) / f"{split}_files.json"
+    try:
+        names = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return [f"#{i}" for i in range(count)]
+    return names if isinstance(names, list) and len(names) == count else [f"#{i}" for i in range(count)]
 
 
 def load_split(out_dir: str | Path, split: str) -> tuple[ImageFile, np.ndarray]:

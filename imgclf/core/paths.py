@@ -15,6 +15,8 @@ VALIDATED = Path("data/params.valid")  # validate: constant, so a valid change r
 DOWNLOADS = Path("data/downloads")  # the datasets' verified official files (a cache, git-ignored)
 PREPARED = Path("data/prepared")  # prepare: <split>_x.npy (uint8 NHWC) and <split>_y.npy
 DATASET = Path("data/dataset.json")  # prepare: classes and image shape, all the model depends on
+DATA_SUMMARY = Path("data/summary.json")  # prepare: what went in (per split and class, sizes, skipped, duplicates)
+FOLDER_SCAN = Path("data/.folder-scan.json")  # validate and prepare: each image's findings, by path and date (a cache)
 AUGMENTED = Path("data/augmented_samples.npz")  # train: what the network saw, drawn by the report
 
 # models
@@ -50,6 +52,7 @@ STAGE_OUTPUTS = (
     VALIDATED,
     PREPARED,
     DATASET,
+    DATA_SUMMARY,
     AUGMENTED,
     PRETRAINED,
     MODEL,

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from ..core.errors import UserError
 from . import cifar, idx, sources
 
@@ -24,18 +22,23 @@ FASHION_CLASSES = [
 ]
 
 
-def load(dataset: str, downloads: str | Path) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], list[str]]:
-    """({"train": (images, labels), "test": (images, labels)}, class names) of a built-in dataset."""
+def load(dataset: str, downloads: str | Path):
+    """({"train": (images, labels), "test": (images, labels)}, class names, {split: each image's name}) of a
+    built-in dataset; an image's name is its place in the official file, `t10k-images-idx3-ubyte.gz#12`."""
     if dataset == "fashion_mnist":
         root = sources.fetch("fashion_mnist", downloads)
-        x_tr = idx.load(root / "train-images-idx3-ubyte.gz")[..., None]
-        y_tr = idx.load(root / "train-labels-idx1-ubyte.gz")
-        x_te = idx.load(root / "t10k-images-idx3-ubyte.gz")[..., None]
-        y_te = idx.load(root / "t10k-labels-idx1-ubyte.gz")
-        for x, y, name in ((x_tr, y_tr, "train"), (x_te, y_te, "t10k")):
+        splits, files = {}, {}
+        for split, prefix in (("train", "train"), ("test", "t10k")):
+            images = f"{prefix}-images-idx3-ubyte.gz"
+            x = idx.load(root / images)[..., None]
+            y = idx.load(root / f"{prefix}-labels-idx1-ubyte.gz")
             if len(x) != len(y):
-                raise UserError(f"fashion-mnist {name}: {len(x)} images but {len(y)} labels")
-        return {"train": (x_tr, y_tr), "test": (x_te, y_te)}, FASHION_CLASSES
+                raise UserError(f"fashion-mnist {prefix}: {len(x)} images but {len(y)} labels")
+            splits[split], files[split] = (x, y), [f"{images}#{i}" for i in range(len(x))]
+        return splits, FASHION_CLASSES, files
     root = sources.fetch("cifar10", downloads) / "cifar-10-batches-bin"
-    splits = {"train": cifar.load(root, cifar.TRAIN_FILES), "test": cifar.load(root, [cifar.TEST_FILE])}
-    return splits, cifar.class_names(root)
+    splits, files = {}, {}
+    for split, names in (("train", cifar.TRAIN_FILES), ("test", [cifar.TEST_FILE])):
+        splits[split] = cifar.load(root, names)
+        files[split] = [f"{name}#{i}" for name in names for i in range((root / name).stat().st_size // cifar.RECORD)]
+    return splits, cifar.class_names(root), files

@@ -1,7 +1,6 @@
-"""Load a user's folder of images (see imgclf/data/layout.py and labels_csv.py for where the images and labels
-come from). Decoded images are written to a scratch folder a chunk at a time (memory stays bounded however many
-there are); the disk space they need is checked first.
-"""
+"""Load a user's folder of images: survey it (imgclf/data/survey.py: layout, labels, splits, bad files,
+duplicates), then decode each split into a scratch folder a chunk at a time (memory stays bounded however many
+images there are); the disk space they need is checked first."""
 
 from __future__ import annotations
 
@@ -17,17 +16,19 @@ from ..core import resources
 from ..core.arrays import CHUNK, ArrayWriter, ImageFile
 from ..core.errors import UserError
 from ..core.text import shown
-from .decode import decode
-from .labels_csv import from_csv
-from .layout import check_names, from_folders
+from ..params import DataParams
+from .decode import decode, reason
+from .survey import EXAMPLES, Survey, survey
 
 
 @dataclass
 class FolderData:
     classes: list[str]
     splits: dict[str, tuple[ImageFile, np.ndarray]]  # "all", or some of "train"/"val"/"test" -> (images, labels)
-    problems: list[str] = field(default_factory=list)  # "path: reason", reported or skipped
+    files: dict[str, list[str]] = field(default_factory=dict)  # split -> each image's path, relative to the folder
+    problems: list[str] = field(default_factory=list)  # "path: reason", skipped (fatal with data.bad_files: fail)
     ignored: int = 0  # files that are not images (or that no CSV row labels)
+    survey: Survey | None = None
 
 
 def _check_disk(n: int, size: tuple[int, int], channels: int, scratch: Path) -> None:
@@ -44,95 +45,89 @@ def _check_disk(n: int, size: tuple[int, int], channels: int, scratch: Path) -> 
     )
 
 
-def _read(
-    items: list[tuple[Path, int]], num_classes: int, size, mode: str, problems: list[str], counter: list[int], out: Path
-) -> tuple[ImageFile, np.ndarray]:
-    """Decode into the .npy file `out`, a bounded chunk at a time; unreadable images are left out (and listed)."""
+def _read(paths: list[Path], size, mode: str, resize: str, counter: list[int], out: Path) -> ImageFile:
+    """Decode into the .npy file `out`, a bounded chunk at a time (the survey has opened each file already)."""
     channels = 1 if mode == "L" else 3
     chunk = np.empty((max(1, CHUNK // (size[0] * size[1] * channels)), *size, channels), np.uint8)
-    labels = np.empty(len(items), np.uint8 if num_classes <= 256 else np.int32)
-    good, filled = 0, 0
+    filled = 0
     with ArrayWriter(out, chunk.shape[1:]) as writer:
-        for path, label in items:
+        for path in paths:
             try:
-                chunk[filled] = decode(path, size, mode)
+                chunk[filled] = decode(path, size, mode, resize)
             except MemoryError:
                 raise UserError(
                     f"ran out of memory while decoding {shown(path)} (not the file's fault): free "
                     f"memory, or choose a smaller data.image_size"
                 ) from None
-            except Exception as exc:  # PIL raises many types for damaged files
-                problems.append(f"{shown(path)}: unreadable image ({type(exc).__name__})")
-            else:
-                labels[good] = label
-                good, filled = good + 1, filled + 1
-                if filled == len(chunk):
-                    writer.append(chunk)
-                    filled = 0
+            except Exception as exc:  # noqa: BLE001 - it changed since the survey opened it
+                raise UserError(f"{shown(path)}: {reason(exc, path)} (it changed while prepare ran?); rerun") from None
+            filled += 1
+            if filled == len(chunk):
+                writer.append(chunk)
+                filled = 0
             counter[0] += 1
             if counter[0] % 2000 == 0:
-                print(f"  decoded {counter[0]} images", file=sys.stderr, flush=True)
+                print(f"  decoded {counter[0]:,} images", file=sys.stderr, flush=True)
         writer.append(chunk[:filled])
-    return ImageFile(out), labels[:good].copy()
+    return ImageFile(out)
 
 
-def load(
-    root: str | Path,
-    image_size: list[int],
-    color_mode: str,
-    bad_files: str,
-    labels_csv: str = "",
-    scratch: str | Path | None = None,
-) -> FolderData:
-    """Decode every image in a deterministic order into .npy files in `scratch` (the caller removes it; by default
-    a temporary folder removed when the images are no longer used); problems fail or are skipped per
-    `bad_files`."""
-    root = Path(root)
-    if not root.is_dir():
-        raise UserError(f"data.folder '{root}' is not a folder: point it at a folder of class sub-folders")
-    check_names(root)
-    mode = "L" if color_mode == "grayscale" else "RGB"
-    size = tuple(image_size)
-    problems: list[str] = []
-    if labels_csv:
-        classes, plan, ignored, folders = from_csv(root, labels_csv, problems)
-    else:
-        classes, plan, ignored, folders = from_folders(root)
+def load(data: DataParams, seed: int = 0, scratch: str | Path | None = None) -> FolderData:
+    """Decode the folder's own splits ("all", or train / val / test) in their order into .npy files in `scratch` (the
+    caller removes it; by default a temporary folder removed when the images are no longer used); the splits it
+    lacks are held out by split.prepare."""
+    s = survey(data, seed)
+    mode = "L" if data.color_mode == "grayscale" else "RGB"
+    size = tuple(data.image_size)
     own = scratch is None
     scratch = Path(tempfile.mkdtemp(prefix="imgclf-decoded-") if own else scratch)
     try:
-        _check_disk(sum(map(len, plan.values())), size, 1 if mode == "L" else 3, scratch)
+        _check_disk(sum(len(p) for p, _ in s.roles.values()), size, 1 if mode == "L" else 3, scratch)
         counter = [0]
         splits = {
-            split: _read(items, len(classes), size, mode, problems, counter, scratch / f"decoded_{split}.npy")
-            for split, items in plan.items()
+            role: (
+                _read(paths, size, mode, data.resize, counter, scratch / f"decoded_{role}.npy"),
+                labels.astype(np.uint8 if len(s.classes) <= 256 else np.int32),
+            )
+            for role, (paths, labels) in s.roles.items()
         }
     finally:
         if own:  # the open files stay readable until their images are dropped
             shutil.rmtree(scratch, ignore_errors=True)
-    for split in splits:
-        y = splits[split][1]
-        for label in sorted(set(range(len(classes))) - set(np.unique(y).tolist())):
-            where = folders[split] / classes[label] if not labels_csv else root
-            problems.append(f"{shown(where)}: class '{classes[label]}' has no readable images")
-    if problems and bad_files == "fail":
-        listed = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
-        raise UserError(
-            f"{len(problems)} problem(s) in {shown(root)}: {listed}. Fix or remove them, "
-            f"or set data.bad_files: skip to leave them out"
-        )
-    if problems:
-        # Skipping: drop classes that have no images in some split, then relabel densely.
-        present = set(range(len(classes)))
-        for _, y in splits.values():
-            present &= set(np.unique(y).tolist())
-        keep = sorted(present)
-        if len(keep) < 2:
-            raise UserError(f"{shown(root)}: fewer than two classes have readable images in every split")
-        remap = np.full(len(classes), -1, np.int64)
-        remap[keep] = np.arange(len(keep))
-        for split, (x, y) in splits.items():
-            mask = remap[y] >= 0
-            splits[split] = (x.subset(mask), remap[y[mask]].astype(y.dtype))
-        classes = [classes[i] for i in keep]
-    return FolderData(classes=classes, splits=splits, problems=problems, ignored=ignored)
+    root = Path(data.folder)
+    files = {role: [_relative(p, root) for p in paths] for role, (paths, _) in s.roles.items()}
+    return FolderData(
+        classes=s.classes, splits=splits, files=files, problems=s.problems, ignored=len(s.ignored), survey=s
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return shown(path.relative_to(root))
+    except ValueError:
+        return shown(path)
+
+
+def notes(s: Survey, dropped: int) -> dict:
+    """The few figures of metrics/data.json beyond the split sizes (`dvc metrics diff` lists each)."""
+    return {
+        "skipped_files": s.problems,
+        "ignored_files": len(s.ignored),
+        "dropped_rows": len(s.dropped_rows),
+        **{f"duplicates_{kind}": len(groups) for kind, groups in s.duplicates.items()},
+        "duplicates_dropped": dropped,
+    }
+
+
+def found(s: Survey) -> dict:
+    """What data/summary.json says of the folder besides the counts and sources."""
+    return {
+        "skipped": s.problems,
+        "ignored": s.ignored[:EXAMPLES],
+        "ignored_count": len(s.ignored),
+        "dropped_rows": s.dropped_rows,
+        "sizes": s.sizes,
+        "modes": s.modes,
+        "duplicates": {kind: groups[:EXAMPLES] for kind, groups in s.duplicates.items()},
+        "duplicate_counts": {kind: len(groups) for kind, groups in s.duplicates.items()},
+    }

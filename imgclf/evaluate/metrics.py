@@ -39,17 +39,19 @@ def summarize(probs: np.ndarray, y: np.ndarray, classes: list[str]) -> dict:
     }
 
 
-def predictions_table(probs: np.ndarray, y: np.ndarray, classes: list[str]):
-    """One row per test image: the DVC confusion plot and the comparison's flipped images read it."""
+def predictions_table(probs: np.ndarray, y: np.ndarray, classes: list[str], files: list[str] | None = None):
+    """One row per test image: the DVC confusion plot and the comparison's flipped images read it; `file` names
+    the image (its path in a folder dataset, its place in the official file otherwise)."""
     import pandas as pd
 
     pred = probs.argmax(axis=1)
     names = np.asarray(classes, dtype=object)
-    return pd.DataFrame(
-        {
-            "index": np.arange(len(y)),
-            "actual": names[np.asarray(y)],
-            "predicted": names[pred],
-            "confidence": np.round(probs.max(axis=1), 4),
-        }
-    )
+    table = {
+        "index": np.arange(len(y)),
+        "actual": names[np.asarray(y)],
+        "predicted": names[pred],
+        "confidence": np.round(probs.max(axis=1), 4),
+    }
+    if files is not None:
+        table["file"] = files
+    return pd.DataFrame(table)

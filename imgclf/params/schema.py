@@ -85,8 +85,39 @@ class DataParams(BaseModel):
     )
     labels_csv: str = Field(
         "",
-        description="folder dataset: a CSV inside `data.folder` with a header row and "
-        '`file,label` rows, instead of class sub-folders (`""`: class sub-folders)',
+        description="folder dataset: a CSV of files and labels inside `data.folder`, instead of class sub-folders "
+        '(`""`: class sub-folders); see docs/data.md for the layouts it takes',
+    )
+    labels_header: Literal["auto", "yes", "no"] = Field(
+        "auto",
+        description="labels CSV: does its first row name the columns? `auto`: yes when it names no image "
+        "while the rows after it do",
+    )
+    labels_file_column: str = Field(
+        "",
+        description='labels CSV: the column naming the image, by name or position from 1; `""`: found by name '
+        "(file, image, path, id...) or by the column whose cells name images",
+    )
+    labels_label_column: str = Field(
+        "",
+        description='labels CSV: the column of labels, by name or position from 1; `""`: found by name (label, '
+        "class, category...), or the only other column",
+    )
+    label_variants: Literal["fail", "merge"] = Field(
+        "fail",
+        description="folder dataset: labels that differ only in case or surrounding spaces (`Cat`, `cat `): "
+        "`fail` names them, `merge` makes each one class under its most common spelling",
+    )
+    duplicates: Literal["warn", "fail", "drop"] = Field(
+        "warn",
+        description="folder dataset: identical images (the same decoded pixels) across splits, in one class "
+        "twice or in two classes: `warn` lists them (data/summary.json, the report), `fail` stops, `drop` keeps "
+        "the first copy (train, then val, then test)",
+    )
+    resize: Literal["squash", "pad", "crop"] = Field(
+        "squash",
+        description="folder dataset: how an image is fitted to `data.image_size`: `squash` (stretched), "
+        "`pad` (letterboxed, black bars) or `crop` (its centre); `imgclf predict` does the same",
     )
 
     @field_validator("labels_csv")

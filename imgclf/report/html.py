@@ -26,6 +26,8 @@ th { background: #f3f5f9; font-weight: 600; } td.l, th.l { text-align: left; }
 table.cm td { min-width: 44px; text-align: center; font-variant-numeric: tabular-nums; }
 table.cm th.corner { font-weight: 400; color: var(--muted); font-size: 12px; }
 .cm-wrap { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
+.cm-wrap > div, .scroll { min-width: 0; max-width: 100%; overflow-x: auto; }
+table.cm.many { font-size: 11px; } table.cm.many td { min-width: 26px; padding: 2px 3px; }
 .gallery { display: flex; flex-wrap: wrap; gap: 10px; }
 .gallery figure { margin: 0; width: 118px; font-size: 12px; text-align: center; }
 .gallery img { width: 96px; height: 96px; image-rendering: pixelated; border: 1px solid var(--line); }
@@ -120,8 +122,9 @@ def heatmap(
     head = "".join(f"<th>{esc(name)}</th>" for name in labels)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     t = f"<h3>{esc(title)}</h3>" if title else ""
+    cls = "cm many" if len(labels) > 12 else "cm"  # many classes: smaller cells (and the box scrolls, not the page)
     return (
-        f'<div>{t}<table class="cm">{cap}<thead><tr><th class="corner">true \\ predicted</th>{head}</tr>'
+        f'<div>{t}<table class="{cls}">{cap}<thead><tr><th class="corner">true \\ predicted</th>{head}</tr>'
         f"</thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 

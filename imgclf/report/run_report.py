@@ -17,7 +17,7 @@ from ..core.outputs import confusion_array
 from ..core.revision import revision
 from ..core.stats import interval, wilson
 from ..params import Params, as_dict, flat_items
-from . import diagram, plots
+from . import data_section, diagram, plots
 from . import html as h
 
 
@@ -35,7 +35,8 @@ class RunData:
     y_test: np.ndarray
     x_test: np.ndarray | arrays.ImageFile  # read on demand from data/prepared
     augmentation_png: bytes | None = None
-    data_notes: dict = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # each test image's name (its file in a folder dataset)
+    data_summary: dict = field(default_factory=dict)  # data/summary.json: what went in
     environment: dict = field(default_factory=dict)  # metrics/environment.json: what the speed depends on
 
 
@@ -73,12 +74,27 @@ def _read_run(p: Params) -> RunData:
         probs=np.load(paths.PROBABILITIES, allow_pickle=False),
         y_test=y_test,
         x_test=x_test,
-        augmentation_png=plots.image_grid(
-            samples["images"], [meta["classes"][int(y)] for y in samples["labels"]], title=title
-        ),
-        data_notes={"skipped": read_json(paths.DATA_METRICS).get("skipped_files", [])},
+        augmentation_png=plots.image_grid(samples["images"], _captions(samples, meta["classes"]), title=title),
+        files=arrays.load_files(paths.PREPARED, "test", len(y_test)),
+        data_summary=read_json(paths.DATA_SUMMARY) if paths.DATA_SUMMARY.exists() else {},
         environment=read_json(paths.ENVIRONMENT),
     )
+
+
+def _captions(samples, classes: list[str]) -> list[str]:
+    """A training sample's class; a MixUp or CutMix blend names both classes and their shares."""
+    labels = np.asarray(samples["labels"])
+    if labels.ndim == 1:
+        return [classes[int(y)] for y in labels]
+    out = []
+    for row in labels:
+        top = np.argsort(-row)[:2]
+        out.append(
+            classes[top[0]]
+            if row[top[1]] < 0.05
+            else f"{classes[top[0]]} {row[top[0]]:.0%} / {classes[top[1]]} {row[top[1]]:.0%}"
+        )
+    return out
 
 
 def worst_mistakes(probs: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
@@ -130,9 +146,10 @@ def per_class_table(per_class: dict, cm: np.ndarray) -> str:
     return h.table(["class", "precision", "recall (accuracy)", "95% CI", "F1", "support"], rows)
 
 
-def mistakes_gallery(x, y, probs, classes, indices) -> str:
+def mistakes_gallery(x, y, probs, classes, indices, files=None) -> str:
     figs = []
     for i in indices:
+        name = files[i] if files else f"#{i}"
         p = int(probs[i].argmax())
         figs.append(
             h.figure(
@@ -140,22 +157,23 @@ def mistakes_gallery(x, y, probs, classes, indices) -> str:
                 [
                     ("wrong", f"predicted {classes[p]} {probs[i, p]:.0%}"),
                     ("", f"true {classes[int(y[i])]} {probs[i, int(y[i])]:.0%}"),
-                    ("note", f"#{i}"),
+                    ("note", name),
                 ],
-                alt=f"test image {i}",
+                alt=f"test image {name}",
             )
         )
     return f'<div class="gallery">{"".join(figs)}</div>' if figs else '<p class="note">No mistakes.</p>'
 
 
-def samples_gallery(x, y, probs, classes, indices) -> str:
+def samples_gallery(x, y, probs, classes, indices, files=None) -> str:
     figs = []
     for i in indices:
         top = np.argsort(-probs[i])[:3]
         right = int(top[0]) == int(y[i])
+        name = files[i] if files else f"#{i}"
         lines = [("right" if right else "wrong", f"true {classes[int(y[i])]}")]
-        lines += [("", f"{classes[k]} {probs[i, k]:.1%}") for k in top]
-        figs.append(h.figure(plots.png_of_image(np.asarray(x[i])), lines, alt=f"test image {i}"))
+        lines += [("", f"{classes[k]} {probs[i, k]:.1%}") for k in top] + [("note", name)]
+        figs.append(h.figure(plots.png_of_image(np.asarray(x[i])), lines, alt=f"test image {name}"))
     return f'<div class="gallery">{"".join(figs)}</div>'
 
 
@@ -215,9 +233,11 @@ def render(run: RunData, gallery: int, seed: int) -> str:
         "<h2>Per-class precision, recall and F1</h2>",
         per_class_table(run.summary["per_class"], cm),
         "<h2>Most confident mistakes</h2>",
-        mistakes_gallery(run.x_test, run.y_test, run.probs, classes, worst_mistakes(run.probs, run.y_test, gallery)),
+        mistakes_gallery(
+            run.x_test, run.y_test, run.probs, classes, worst_mistakes(run.probs, run.y_test, gallery), run.files
+        ),
         "<h2>Sample test predictions (top 3)</h2>",
-        samples_gallery(run.x_test, run.y_test, run.probs, classes, samples),
+        samples_gallery(run.x_test, run.y_test, run.probs, classes, samples, run.files),
     ]
     if run.augmentation_png:
         body += [
@@ -225,9 +245,7 @@ def render(run: RunData, gallery: int, seed: int) -> str:
             '<p class="note">What the network sees during training (drawn fresh every batch, never stored).</p>',
             h.img(run.augmentation_png, "augmented training images"),
         ]
-    skipped = run.data_notes.get("skipped") or []
-    if skipped:
-        body += ["<h2>Skipped input files</h2>", "<ul>" + "".join(f"<li>{h.esc(s)}</li>" for s in skipped) + "</ul>"]
+    body += ["<h2>Data</h2>", data_section.section(run.data_summary)]
     if run.environment:
         body += [
             "<h2>Machine</h2>",

@@ -18,7 +18,7 @@ import numpy as np
 from ..core.errors import UserError
 from ..core.text import shown
 from ..data import cifar, idx
-from ..data.decode import conform, decode, is_image
+from ..data.decode import conform, decode, is_image, reason
 from ..data.layout import files
 
 
@@ -91,18 +91,19 @@ def _add(sources: list[Source], problems: list[str], path: Path, kind: str) -> N
 
 
 def images(
-    sources: list[Source], size: tuple[int, int], mode: str, problems: list[str]
+    sources: list[Source], size: tuple[int, int], mode: str, problems: list[str], resize: str = "squash"
 ) -> Iterator[tuple[str, np.ndarray]]:
-    """(name, uint8 array of `size` in `mode`) for every readable image; a file that fails adds to `problems`."""
+    """(name, uint8 array of `size` in `mode`, fitted by `resize` as prepare did) for every readable image; a file
+    that fails adds to `problems`, with the reason prepare would give."""
     for source in sources:
         name = shown(source.path)
         if source.kind == "image":
             try:
-                yield name, decode(source.path, size, mode)
+                yield name, decode(source.path, size, mode, resize)
             except MemoryError:
                 raise
             except Exception as exc:  # noqa: BLE001 - PIL raises many types for damaged files
-                problems.append(f"{name}: {_reason(exc)}")
+                problems.append(f"{name}: {reason(exc, source.path)}")
             continue
         try:
             if source.kind == "idx":
@@ -120,14 +121,3 @@ def images(
             continue
         for i, image in enumerate(array):
             yield f"{name}#{i}", conform(image, size, mode)
-
-
-def _reason(exc: Exception) -> str:
-    from PIL import UnidentifiedImageError
-
-    if isinstance(exc, UnidentifiedImageError):
-        return "not an image (or a format Pillow cannot read)"
-    text = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
-    if "truncated" in text.lower():
-        return f"truncated image ({text})"
-    return f"unreadable image ({type(exc).__name__}{': ' + text if text else ''})"

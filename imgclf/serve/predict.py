@@ -105,7 +105,9 @@ def run(
         if out:  # closed before atomic_path moves it into place (or discards it when nothing was predicted)
             tmp = stack.enter_context(atomic_path(out))
             writer = _Writer(stack.enter_context(open(tmp, "w", encoding="utf-8", newline="")), suffix, model, top_k)
-        images = inputs.images(sources, (height, width), "L" if channels == 1 else "RGB", problems)
+        images = inputs.images(
+            sources, (height, width), "L" if channels == 1 else "RGB", problems, meta.get("resize", "squash")
+        )
         bar = stack.enter_context(
             tqdm(total=sum(s.count for s in sources), unit="img", disable=None, file=sys.stderr, desc="predict")
         )

@@ -204,6 +204,7 @@ def dataset_info(model: Path, given: str | Path | None = None) -> tuple[dict, Pa
                     "classes": list(meta["classes"]),
                     "image_shape": [int(d) for d in meta["image_shape"]],
                     "dataset": meta.get("dataset", ""),
+                    "resize": meta.get("resize", "squash"),
                 }, path
             except (ValueError, KeyError, TypeError) as exc:
                 raise UserError(

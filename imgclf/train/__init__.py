@@ -11,7 +11,7 @@ from .augment import augment_batch, crop_hw  # noqa: E402
 from .distribute import split_cpu, strategy  # noqa: E402
 from .fit import EpochLog, TrainResult, fit  # noqa: E402
 from .optimizer import OneCycle, optimizer, schedule  # noqa: E402
-from .pipeline import eval_dataset, image_batches, train_dataset  # noqa: E402
+from .pipeline import eval_dataset, first_batch, image_batches, samples, train_dataset  # noqa: E402
 
 __all__ = [
     "EpochLog",
@@ -21,9 +21,11 @@ __all__ = [
     "crop_hw",
     "eval_dataset",
     "finetune",
+    "first_batch",
     "fit",
     "image_batches",
     "optimizer",
+    "samples",
     "schedule",
     "split_cpu",
     "strategy",

@@ -100,3 +100,22 @@ def image_batches(x: np.ndarray | ImageFile, batch_size: int):
         .map(_reader(x), num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def samples(y: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """`count` indices taking each class in turn (a seeded pick within each), so every class shows."""
+    rng = np.random.default_rng(seed)
+    per_class = [rng.permutation(np.flatnonzero(np.asarray(y) == c)) for c in np.unique(y)]
+    order = [int(ids[i]) for i in range(max(map(len, per_class), default=0)) for ids in per_class if i < len(ids)]
+    return np.array(order[:count], np.int64)
+
+
+def first_batch(x, y, pick: np.ndarray, num_classes: int, seed: int, aug: AugmentParams):
+    """The images at `pick` as the training pipeline's first batch would give them: (uint8 images, labels as the
+    network gets them, soft where MixUp or CutMix blended them)."""
+    images, labels = np.asarray(x[np.sort(pick)]), np.asarray(y)[np.sort(pick)]
+    if not aug.enabled:
+        return images, labels
+    ds, _ = train_dataset(images, labels, num_classes, len(images), seed, aug)
+    batch_x, batch_y = next(iter(ds))
+    return batch_x.numpy(), batch_y.numpy()
