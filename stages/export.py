@@ -8,10 +8,11 @@ from imgclf.stage import stage
 def main(p) -> str:
     import shutil
 
-    from imgclf.core import paths
+    from imgclf.core import arrays, paths
     from imgclf.core.atomic import atomic_dir, write_json
 
     formats = p.export.formats
+    arrays.load_meta(paths.DATASET)  # missing or damaged: one line, before it is copied beside the exports
     with atomic_dir(paths.EXPORTED) as out:
         # Beside the exported files, the class names and image shape that `imgclf predict` needs.
         shutil.copyfile(paths.DATASET, out / paths.DATASET.name)
@@ -24,7 +25,6 @@ def main(p) -> str:
         import numpy as np
 
         from imgclf import serve
-        from imgclf.core import arrays
 
         x_train, _ = arrays.load_split(paths.PREPARED, "train")
         x_test, y_test = arrays.load_split(paths.PREPARED, "test")

@@ -5,6 +5,7 @@ labels CSV that `prepare` would stop on stops the run before anything is deleted
 a folder only after it), and its output is constant, so a valid change reruns nothing more.
 """
 
+import sys
 from pathlib import Path
 
 from imgclf.stage import stage
@@ -14,10 +15,13 @@ from imgclf.stage import stage
 def main(p) -> str:
     from imgclf import data, model
     from imgclf.core import paths
-    from imgclf.core.atomic import write_text
+    from imgclf.core.atomic import clean_stale, write_text
     from imgclf.core.text import plural
     from imgclf.data import tracking
+    from imgclf.params import as_dict, inherited
 
+    for output in paths.STAGE_OUTPUTS:  # a killed run's temporaries: DVC may restore that output from its cache
+        clean_stale(output)  # without rerunning the stage whose next write would have removed them
     model.check(p)  # the network fits the images
     found = ""
     if p.data.dataset == "folder":
@@ -28,6 +32,9 @@ def main(p) -> str:
         data.with_splits(s, p.data, p.seed)  # and its splits and their duplicates
         images = sum(len(files) for files, _ in s.splits.values())
         found = f"; {plural(images, 'image')} in {plural(len(s.classes), 'class', 'classes')}"
+    warning = inherited.check(as_dict(p))  # an earlier experiment's -S values still in params.yaml
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     write_text(paths.VALIDATED, "params.yaml is valid\n")
     return "params.yaml is valid" + found
 

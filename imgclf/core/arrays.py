@@ -18,8 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from . import inputs
 from .atomic import atomic_dir, write_json
-from .errors import UserError
+from .errors import UserError  # noqa: F401 - callers catch arrays.UserError
 from .paths import DATASET
 
 HEADER = 128  # bytes: a fixed .npy header, so the image count can be written once it is known
@@ -66,7 +67,7 @@ class ImageFile:
             pread, offset = self._fd.pread, self.offset
             data = b"".join([pread(size, offset + r * size) for r in rows.tolist()])
         if len(data) != n * size:
-            raise UserError(f"{self.path} is truncated; rerun the prepare stage (dvc repro -f prepare)")
+            raise inputs.corrupt(self.path, "truncated")
         return np.frombuffer(data, self.dtype).reshape(n, *self.item_shape)
 
     def chunks(self, size: int = CHUNK):
@@ -101,16 +102,18 @@ class _Fd:
                 shape, fortran, dtype = read_header(f)
                 self.offset = f.tell()
         except FileNotFoundError:
-            raise UserError(f"{path} is missing: run the prepare stage first (dvc repro prepare)") from None
-        except ValueError as exc:
-            raise UserError(f"{path} is corrupt ({exc}); rerun the prepare stage (dvc repro -f prepare)") from None
+            raise inputs.missing(path) from None
+        except IsADirectoryError:
+            raise inputs.corrupt(path, "a folder, not a file") from None
+        except (ValueError, EOFError, OSError) as exc:  # a bad magic or header, or a file shorter than its header
+            raise inputs.corrupt(path, str(exc) or type(exc).__name__) from None
         if fortran or dtype.hasobject or len(shape) < 1:
-            raise UserError(f"{path} is not an array of images; rerun the prepare stage (dvc repro -f prepare)")
+            raise inputs.corrupt(path, "not an array of images")
         self.path, self.shape, self.dtype = path, shape, dtype
         self.fd = os.open(path, os.O_RDONLY)
         need = self.offset + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         if os.fstat(self.fd).st_size < need:
-            raise UserError(f"{path} is truncated; rerun the prepare stage (dvc repro -f prepare)")
+            raise inputs.corrupt(path, "truncated")
 
     def pread(self, size: int, offset: int) -> bytes:
         data = os.pread(self.fd, size, offset)
@@ -181,14 +184,27 @@ def save(prep, out_dir: str | Path, meta_path: str | Path) -> None:
     meta = {"dataset": prep.dataset, "classes": prep.classes, "image_shape": list(prep.image_shape)}
     if prep.dataset == "folder":
         meta["resize"] = prep.resize  # how `imgclf predict` fits a photo to the size, as prepare did
+    if getattr(prep, "image_stats", None):
+        meta["image_stats"] = prep.image_stats  # what the training images look like, for predict's hint
     write_json(meta_path, meta)
 
 
 def load_meta(meta_path: str | Path = DATASET) -> dict:
+    """data/dataset.json, checked: the class names and the image shape every later stage relies on."""
     path = Path(meta_path)
-    if not path.exists():
-        raise UserError(f"{path} is missing: run the prepare stage first (dvc repro prepare)")
-    return json.loads(path.read_text())
+    meta = inputs.json_file(path, keys=("dataset", "classes", "image_shape"))
+    classes, shape = meta["classes"], meta["image_shape"]
+    inputs.check(
+        isinstance(classes, list) and len(classes) > 0 and all(isinstance(c, str) for c in classes),
+        path,
+        f"'classes' must be a list of class names; got {str(classes)[:60]}",
+    )
+    inputs.check(
+        isinstance(shape, list) and len(shape) == 3 and all(type(d) is int and d > 0 for d in shape),
+        path,
+        f"'image_shape' must be [height, width, channels]; got {str(shape)[:60]}",
+    )
+    return meta
 
 
 def load_files(out_dir: str | Path, split: str, count: int) -> list[str]:
@@ -201,20 +217,30 @@ def load_files(out_dir: str | Path, split: str, count: int) -> list[str]:
     return names if isinstance(names, list) and len(names) == count else [f"#{i}" for i in range(count)]
 
 
-def load_split(out_dir: str | Path, split: str) -> tuple[ImageFile, np.ndarray]:
-    """The split's images, read on demand (see ImageFile), and its labels, in memory."""
+def label_problem(y: np.ndarray, classes: int) -> str | None:
+    """What is wrong with integer labels that must index `classes` classes, or None: a label outside them trains to
+    chance and crashes evaluation much later."""
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= classes):
+        i = int(np.flatnonzero((y < 0) | (y >= classes))[0])
+        return f"label {int(y[i])} at index {i} is outside the {classes} classes (labels 0-{classes - 1})"
+    return None
+
+
+def load_split(out_dir: str | Path, split: str, meta: dict | None = None) -> tuple[ImageFile, np.ndarray]:
+    """The split's images, read on demand (see ImageFile), and its labels, in memory; both checked against `meta`
+    (by default the dataset.json beside `out_dir`, when there is one): uint8 images of its shape, one integer label
+    per image, each naming one of its classes."""
     out_dir = Path(out_dir)
-    x = ImageFile(out_dir / f"{split}_x.npy")
-    try:
-        y = np.load(out_dir / f"{split}_y.npy", allow_pickle=False)
-    except FileNotFoundError as exc:
-        raise UserError(f"{exc.filename} is missing: run the prepare stage first (dvc repro prepare)") from None
-    except ValueError as exc:
-        raise UserError(
-            f"{out_dir}/{split}_y.npy is corrupt ({exc}); rerun the prepare stage (dvc repro -f prepare)"
-        ) from None
-    if len(x) != len(y):
-        raise UserError(
-            f"{out_dir}/{split}: {len(x)} images but {len(y)} labels; rerun the prepare stage (dvc repro -f prepare)"
-        )
+    if meta is None and (out_dir.parent / DATASET.name).exists():
+        meta = load_meta(out_dir.parent / DATASET.name)
+    x_path, y_path = out_dir / f"{split}_x.npy", out_dir / f"{split}_y.npy"
+    x = ImageFile(x_path)
+    inputs.check(x.dtype == np.uint8 and len(x.shape) == 4, x_path, f"images of {x.dtype} {x.shape}, not uint8 NHWC")
+    if meta is not None:
+        shape = tuple(meta["image_shape"])
+        inputs.check(x.item_shape == shape, x_path, f"images of shape {x.item_shape}, not the {shape} of dataset.json")
+    y = inputs.npy(y_path, kind="iu", ndim=1)
+    inputs.check(len(x) == len(y), out_dir / split, f"{len(x)} images but {len(y)} labels")
+    problem = label_problem(y, len(meta["classes"])) if meta is not None else None
+    inputs.check(problem is None, y_path, str(problem))
     return x, y

@@ -6,6 +6,8 @@ import functools
 import sys
 from collections.abc import Callable
 
+from .text import printable
+
 
 class UserError(Exception):
     """Something the user can fix: a bad param, a missing or corrupt file, no data source."""
@@ -24,10 +26,11 @@ def cli_entry(func: Callable[..., int | None]) -> Callable[..., int]:
         try:
             return func(*args, **kwargs) or 0
         except UserError as exc:
-            print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, always
+            # One line, always, and printable: a file name in it cannot send escape codes to the terminal.
+            print(f"error: {printable(' '.join(str(exc).split()))}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM in a stage (imgclf/stage.py): what to do next, if known
+            print(f"interrupted{': ' + ' '.join(str(exc).split()) if str(exc) else ''}", file=sys.stderr)
             return 130
 
     return wrapper

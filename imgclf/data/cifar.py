@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.arrays import label_problem
 from ..core.errors import UserError
 
 RECORD = 1 + 32 * 32 * 3
@@ -19,8 +20,9 @@ def parse(data: bytes, source: str = "<bytes>") -> tuple[np.ndarray, np.ndarray]
         raise UserError(f"{source} is not a CIFAR-10 binary batch: {len(data)} bytes is not a multiple of {RECORD}")
     records = np.frombuffer(data, dtype=np.uint8).reshape(-1, RECORD)
     labels = records[:, 0].copy()
-    if labels.max() > 9:
-        raise UserError(f"{source} has label {labels.max()}; CIFAR-10 labels are 0-9")
+    problem = label_problem(labels, len(CLASSES))
+    if problem:
+        raise UserError(f"{source}: {problem} of CIFAR-10; it is not a CIFAR-10 batch: check the source")
     images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy()
     return images, labels
 

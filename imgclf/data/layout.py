@@ -68,7 +68,7 @@ def walk(folder: Path) -> tuple[list[Path], list[str]]:
                 regular.append(path)
             else:
                 kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
-                others.append(f"{shown(path)}: not a regular file ({kind}), left alone")
+                others.append(f"{shown(path)}: not a regular file ({kind})")
     return regular, others
 
 

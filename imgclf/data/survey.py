@@ -22,7 +22,7 @@ import numpy as np
 from ..core.atomic import write_text
 from ..core.errors import UserError
 from ..core.paths import FOLDER_SCAN
-from ..core.text import shown
+from ..core.text import plural, shown
 from ..params import DataParams
 from . import labels_csv, layout
 from .decode import converted, opened, reason
@@ -61,6 +61,11 @@ def survey(data: DataParams, seed: int, cache: Path | None = FOLDER_SCAN) -> Sur
         )
     layout.check_names(root)
     found = _found(root, data)
+    if found.irregular:  # whatever data.bad_files says: DVC opens every file when it hashes the folder, and blocks
+        raise UserError(
+            f"{found.irregular[0]}, which DVC would block on when it hashes the folder: remove it"
+            + (f" (and {plural(len(found.irregular) - 1, 'other')})" if len(found.irregular) > 1 else "")
+        )
     where = f"{shown(root / data.labels_csv)}" if data.labels_csv else shown(root)
     written = [*found.classes, *(label for items in found.items.values() for _, label in items)]
     names = canonical(written, data.label_variants, where)
@@ -69,14 +74,15 @@ def survey(data: DataParams, seed: int, cache: Path | None = FOLDER_SCAN) -> Sur
         raise UserError(
             f"{where} needs at least two labels; found {len(classes)}"
             + (
-                f" ({len(found.missing)} rows name files that are not there: {'; '.join(found.missing[:3])})"
+                f" ({plural(len(found.missing), 'row')} naming files that are not there: "
+                f"{'; '.join(found.missing[:3])})"
                 if found.missing
                 else ""
             )
         )
     index = {c: i for i, c in enumerate(classes)}
     findings = _inspect(sorted({p for items in found.items.values() for p, _ in items}), data.color_mode, cache)
-    problems = [*found.irregular, *found.missing]
+    problems = list(found.missing)
     good: dict[str, list[tuple[Path, int]]] = {}
     for role, items in found.items.items():
         good[role] = []

@@ -41,7 +41,9 @@ def summarize(probs: np.ndarray, y: np.ndarray, classes: list[str]) -> dict:
 
 def predictions_table(probs: np.ndarray, y: np.ndarray, classes: list[str], files: list[str] | None = None):
     """One row per test image: the DVC confusion plot and the comparison's flipped images read it; `file` names
-    the image (its path in a folder dataset, its place in the official file otherwise)."""
+    the image (its path in a folder dataset, its place in the official file otherwise). `actual_index` and
+    `predicted_index` (last, after the columns older revisions have) are the classes' places in the dataset's class
+    order: the DVC confusion plot sorts by them instead of alphabetically."""
     import pandas as pd
 
     pred = probs.argmax(axis=1)
@@ -54,4 +56,6 @@ def predictions_table(probs: np.ndarray, y: np.ndarray, classes: list[str], file
     }
     if files is not None:
         table["file"] = files
+    table["actual_index"] = np.asarray(y)
+    table["predicted_index"] = pred
     return pd.DataFrame(table)
