@@ -40,6 +40,17 @@ def edit_params(project: Path, **changes) -> None:
     path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
+def _plots_config(dest: Path) -> None:
+    """What a clone's .dvc/ holds besides `dvc init`'s files: the plot templates dvc.yaml names (.dvc/plots/) and
+    .dvc/config's [plots], which points `dvc plots` at the offline page there."""
+    from configobj import ConfigObj
+
+    shutil.copytree(ROOT / ".dvc" / "plots", dest / ".dvc" / "plots")
+    config = ConfigObj(str(dest / ".dvc" / "config"))
+    config["plots"] = ConfigObj(str(ROOT / ".dvc" / "config"))["plots"]
+    config.write()
+
+
 def new_project(
     dest: Path,
     params: dict | None = None,
@@ -66,8 +77,15 @@ def new_project(
         ["dvc", "config", "core.analytics", "false"],
     ):
         run(cmd, dest, env=env)
+    _plots_config(dest)
     edit_params(dest, **(params or {}))
     if commit:
         run(["git", "add", "-A"], dest)
         run(["git", "commit", "-qm", "init"], dest)
     return dest
+
+
+def track(project: Path, folder: str | Path = paths.IMAGES) -> None:
+    """A folder of images made inside the project, tracked the DVC way (`dvc add`, as docs/data.md says), so that
+    validate's check for images neither git nor DVC tracks passes and experiments see them."""
+    run(["dvc", "add", "-q", str(folder)], project)
