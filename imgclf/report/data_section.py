@@ -16,7 +16,7 @@ def section(summary: dict) -> str:
     rows = [[c, *[f"{counts[s].get(c, 0):,}" for s in splits]] for c in classes]
     rows.append([("html", "<b>all</b>"), *[("html", f"<b>{sum(counts[s].values()):,}</b>") for s in splits]])
     body = [
-        '<div class="scroll">' + h.table(["class", *splits], rows) + "</div>",
+        h.table(["class", *splits], rows),
         "<ul>"
         + "".join(f"<li><b>{h.esc(s)}</b>: {h.esc(summary['sources'].get(s, '?'))}</li>" for s in splits)
         + "</ul>",

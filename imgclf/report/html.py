@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Iterable
 
 CSS = """
 :root { --fg:#1d2330; --muted:#5b6475; --line:#d9dde5; --good:#11733d; --bad:#b3261e; --accent:#2456a6; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
-       margin: 0 auto; max-width: 1180px; padding: 24px 28px 60px; }
+       margin: 0 auto; max-width: 1180px; padding: 24px 28px 60px; overflow-wrap: break-word; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 34px 0 10px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
@@ -20,6 +21,7 @@ h3 { font-size: 15px; margin: 18px 0 6px; }
 .card .label { color: var(--muted); font-size: 13px; } .card .value { font-size: 24px; font-weight: 650; }
 .card .delta { font-size: 14px; font-weight: 600; }
 .better { color: var(--good); } .worse { color: var(--bad); } .same { color: var(--muted); }
+.not_comparable { color: #8a6100; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13.5px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: right; }
 th { background: #f3f5f9; font-weight: 600; } td.l, th.l { text-align: left; }
@@ -46,6 +48,11 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: 10px; overflo
 .bar { position: relative; height: 17px; margin: 2px 0; background: #eef1f6; border-radius: 3px; overflow: hidden; }
 .bar span { position: absolute; left: 0; top: 0; bottom: 0; background: #9db7e0; }
 .bar b { position: relative; font-weight: 400; padding: 0 4px; white-space: nowrap; }
+img.thumb { max-width: 100%; }
+/* A phone: less margin; tables and matrices scroll inside their own box (.scroll), images scale to the width. */
+@media (max-width: 600px) { body { padding: 14px 12px 40px; font-size: 14px; } h1 { font-size: 22px; }
+  h2 { font-size: 17px; margin-top: 26px; } .card { min-width: 0; flex: 1 1 140px; padding: 8px 12px; }
+  .card .value { font-size: 20px; } .verdict { font-size: 15px; } .params { columns: 1; } }
 @media print { body { max-width: none; padding: 0; font-size: 12px; } h2 { break-after: avoid; }
   table, figure, img { break-inside: avoid; } .card .value { font-size: 18px; } }
 """
@@ -59,8 +66,22 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def img(png: bytes, alt: str, cls: str = "plot") -> str:
-    return f'<img class="{cls}" alt="{esc(alt)}" src="{data_uri(png)}">'
+def prose(text: str) -> str:
+    """A sentence written for Markdown and the terminal as HTML: escaped, with its `code spans` as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", esc(text))
+
+
+NARROW = 700  # px: at most this wide, a figure drawn for a narrow screen replaces the wide one
+
+
+def img(png: bytes, alt: str, cls: str = "plot", narrow: bytes | None = None) -> str:
+    """An inline image; `narrow`, when given, is the same figure drawn for a phone (panels stacked, larger text),
+    which the browser picks on a screen up to NARROW px wide."""
+    tag = f'<img class="{cls}" alt="{esc(alt)}" src="{data_uri(png)}">'
+    if narrow is None:
+        return tag
+    # 2x: it is drawn at twice the pixels (imgclf/report/plots.py), so its size on the page is half of them.
+    return f'<picture><source media="(max-width: {NARROW}px)" srcset="{data_uri(narrow)} 2x">{tag}</picture>'
 
 
 def page(title: str, subtitle: str, body: str) -> str:
@@ -88,7 +109,8 @@ def table(header: Iterable[str], rows: Iterable[Iterable], left: int = 1, cls: s
     head = "".join(cell(h, i, "th") for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(cell(v, i, "td") for i, v in enumerate(r)) + "</tr>" for r in rows)
     c = f' class="{cls}"' if cls else ""
-    return f"<table{c}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # In its own scrolling box: a table wider than the screen scrolls there, never the page.
+    return f'<div class="scroll"><table{c}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def heatmap(

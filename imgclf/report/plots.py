@@ -7,6 +7,7 @@ drawn as plain text: a class or branch name such as `$x$` is shown as written, n
 from __future__ import annotations
 
 import io
+import textwrap
 
 import numpy as np
 
@@ -17,18 +18,34 @@ def _figure(**kwargs):
     return Figure(**kwargs)
 
 
-def _png(fig) -> bytes:
+DPI = 110
+NARROW_DENSITY = 2  # a phone's figure is drawn at twice the pixels (a 2x image: crisp on a phone's dense screen)
+
+
+def _png(fig, density: int = 1) -> bytes:
     from matplotlib.text import Text
 
     for text in fig.findobj(Text):
         text.set_parse_math(False)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI * density, bbox_inches="tight")
     return buf.getvalue()
 
 
-def learning_curves(runs: dict[str, list[dict]]) -> bytes:
-    """Cross-entropy and accuracy per epoch, train dashed and validation solid; one colour per run.
+# Text sizes (points) of a figure drawn for a phone: it is shown at about its own width, so these stay readable.
+NARROW_TEXT = {"title": 12, "label": 11, "ticks": 10, "legend": 9}
+
+
+def _narrow_text(axes) -> None:
+    for ax in axes:
+        ax.title.set_fontsize(NARROW_TEXT["title"])
+        ax.xaxis.label.set_fontsize(NARROW_TEXT["label"])
+        ax.tick_params(labelsize=NARROW_TEXT["ticks"])
+
+
+def learning_curves(runs: dict[str, list[dict]], stacked: bool = False) -> bytes:
+    """Cross-entropy and accuracy per epoch, train dashed and validation solid; one colour per run. `stacked`: the
+    two panels one above the other, narrow and with larger text, for a phone.
 
     Plain cross-entropy (comparable with the test loss) when every run recorded it; otherwise (runs from
     before it was recorded) the training objective `loss`, which includes label smoothing.
@@ -41,8 +58,8 @@ def learning_curves(runs: dict[str, list[dict]]) -> bytes:
         if plain
         else ("loss", "Loss (training objective, with label smoothing)")
     )
-    fig = _figure(figsize=(10, 3.6))
-    axes = fig.subplots(1, 2)
+    fig = _figure(figsize=(4.2, 6.8) if stacked else (10, 3.6), layout="constrained" if stacked else None)
+    axes = fig.subplots(2, 1) if stacked else fig.subplots(1, 2)
     colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     for colour, (label, rows) in zip(colours, runs.items()):
         epochs = [r["epoch"] for r in rows]
@@ -64,8 +81,10 @@ def learning_curves(runs: dict[str, list[dict]]) -> bytes:
         ax.set_xlabel("epoch")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    return _png(fig)
+        ax.legend(fontsize=NARROW_TEXT["legend"] if stacked else 8)
+    if stacked:
+        _narrow_text(axes)
+    return _png(fig, NARROW_DENSITY if stacked else 1)
 
 
 def image_grid(images: np.ndarray, captions: list[str], cols: int = 8, title: str = "") -> bytes:
@@ -95,19 +114,42 @@ def png_of_image(image: np.ndarray, scale: int = 3) -> bytes:
 
 
 def leaderboard(
-    names: list[str], accuracy: list[float], ci95: list[tuple[float, float] | None], seconds: list[float | None]
+    names: list[str],
+    accuracy: list[float],
+    ci95: list[tuple[float, float] | None],
+    seconds: list[float | None],
+    time_note: str | None = None,
+    stacked: bool = False,
 ) -> bytes:
-    """Runs top to bottom in the order given: test accuracy with its 95% interval, and training time."""
-    fig = _figure(figsize=(10, 0.9 + 0.42 * len(names)))
-    ax_acc, ax_time = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
+    """Runs top to bottom in the order given: test accuracy with its 95% interval, and training time; `time_note`
+    says under the time panel's title why the times are not comparable. `stacked`: one panel above the other,
+    narrow and with larger text, for a phone."""
+    if stacked:
+        rows = 0.9 + 0.36 * len(names)
+        fig = _figure(figsize=(4.2, 2 * rows + 0.6), layout="constrained")
+        ax_acc, ax_time = fig.subplots(2, 1)
+    else:
+        fig = _figure(figsize=(10, 0.9 + 0.42 * len(names)))
+        ax_acc, ax_time = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
     y = np.arange(len(names))[::-1]
     acc = np.array(accuracy, dtype=float) * 100
     err = np.array([[a - ci[0] * 100, ci[1] * 100 - a] if ci else [0, 0] for a, ci in zip(acc, ci95)]).T
     ax_acc.errorbar(acc, y, xerr=err, fmt="o", capsize=4, color="#2456a6")
     ax_acc.set_yticks(y, names)
     ax_acc.set_title("Test accuracy (%) with 95% interval")
-    ax_time.barh(y, [s or 0 for s in seconds], color="#9aa5b8")
-    ax_time.set_title("Training time (s)")
+    ax_time.barh(y, [s or 0 for s in seconds], color="#9aa5b8", hatch="//" if time_note else None)
+    if stacked:
+        ax_time.set_yticks(y, names)
+    if time_note and stacked:
+        time_note = textwrap.fill(time_note, 44)
+    ax_time.set_title("Training time (s)" + (f"\n{time_note}" if time_note else ""))
+    if time_note:
+        ax_time.title.set_color("#8a6100")
     for ax in (ax_acc, ax_time):
         ax.grid(axis="x", alpha=0.3)
-    return _png(fig)
+    if stacked:
+        ax_acc.set_title("Test accuracy (%), 95% interval")
+        _narrow_text((ax_acc, ax_time))
+        for ax in (ax_acc, ax_time):
+            ax.tick_params(axis="y", labelsize=NARROW_TEXT["label"])
+    return _png(fig, NARROW_DENSITY if stacked else 1)

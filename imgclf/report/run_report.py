@@ -5,17 +5,17 @@ Drawn by its own stage from the files the other stages wrote, so restyling it ne
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..core import arrays, paths
+from ..core import arrays, inputs, paths
 from ..core.errors import UserError
 from ..core.outputs import confusion_array
 from ..core.revision import revision
 from ..core.stats import interval, wilson
+from ..core.text import plural
 from ..params import Params, as_dict, flat_items
 from . import data_section, diagram, plots
 from . import html as h
@@ -49,35 +49,72 @@ def read_run(p: Params) -> RunData:
 
 
 def _read_run(p: Params) -> RunData:
-    import pandas as pd
-
-    def read_json(path: Path) -> dict:
-        return json.loads(path.read_text())
-
+    """Every file through the guarded loader (imgclf.core.inputs), checked for what the drawing relies on: a
+    damaged one is one line naming it and the stage that rewrites it, not a KeyError halfway through the page."""
     meta = arrays.load_meta(paths.DATASET)
-    x_test, y_test = arrays.load_split(paths.PREPARED, "test")
-    samples = np.load(paths.AUGMENTED, allow_pickle=False)
+    classes = meta["classes"]
+    x_test, y_test = arrays.load_split(paths.PREPARED, "test", meta)
+    samples = inputs.npz(paths.AUGMENTED, ("images", "labels", "augmented"))
+    _check_samples(samples, len(classes))
     title = "augmented training samples" if samples["augmented"] else "training samples (augmentation off)"
+    probs = inputs.npy(paths.PROBABILITIES, kind="f", ndim=2)
+    want = (len(y_test), len(classes))
+    inputs.check(probs.shape == want, paths.PROBABILITIES, f"probabilities of shape {probs.shape}, not {want}")
+    test = inputs.json_file(paths.TEST_METRICS, keys=("accuracy", "loss", "macro_f1", "images"))
+    _numbers(test, ("accuracy", "loss", "macro_f1", "images"), paths.TEST_METRICS)
+    per_class = inputs.json_file(paths.PER_CLASS, keys=classes)
+    for c in classes:
+        inputs.check(isinstance(per_class[c], dict), paths.PER_CLASS, f"class {c!r} holds no scores")
+        _numbers(per_class[c], ("precision", "recall", "f1", "support"), paths.PER_CLASS)
+    confusion = inputs.json_file(paths.CONFUSION, keys=classes)
+    for c in classes:
+        inputs.check(isinstance(confusion[c], dict), paths.CONFUSION, f"the row of class {c!r} holds no counts")
+        _numbers(confusion[c], classes, paths.CONFUSION)
+    layers = inputs.json_file(paths.MODEL_GRAPH, kind=list)
+    for layer in layers:
+        inputs.check(
+            isinstance(layer, dict) and all(k in layer for k in ("name", "type", "output_shape", "params", "inputs")),
+            paths.MODEL_GRAPH,
+            "a layer without its name, type, output_shape, params and inputs",
+        )
+    model_metrics = inputs.json_file(paths.MODEL_METRICS, keys=("parameters",))
+    _numbers(model_metrics, ("parameters",), paths.MODEL_METRICS)
     return RunData(
         params=as_dict(p),
         meta=meta,
-        summary={
-            "test": read_json(paths.TEST_METRICS),
-            "per_class": read_json(paths.PER_CLASS),
-            "confusion": read_json(paths.CONFUSION),
-        },
-        train=read_json(paths.TRAIN_METRICS),
-        history=pd.read_csv(paths.HISTORY).to_dict("records"),
-        layers=read_json(paths.MODEL_GRAPH),
-        param_count=read_json(paths.MODEL_METRICS)["parameters"],
+        summary={"test": test, "per_class": per_class, "confusion": confusion},
+        train=inputs.json_file(paths.TRAIN_METRICS),
+        history=inputs.csv_rows(paths.HISTORY, columns=("epoch",)),
+        layers=layers,
+        param_count=int(model_metrics["parameters"]),
         revision=revision(),
-        probs=np.load(paths.PROBABILITIES, allow_pickle=False),
+        probs=probs,
         y_test=y_test,
         x_test=x_test,
-        augmentation_png=plots.image_grid(samples["images"], _captions(samples, meta["classes"]), title=title),
+        augmentation_png=plots.image_grid(samples["images"], _captions(samples, classes), title=title),
         files=arrays.load_files(paths.PREPARED, "test", len(y_test)),
-        data_summary=read_json(paths.DATA_SUMMARY) if paths.DATA_SUMMARY.exists() else {},
-        environment=read_json(paths.ENVIRONMENT),
+        data_summary=inputs.json_file(paths.DATA_SUMMARY) if paths.DATA_SUMMARY.exists() else {},
+        environment=inputs.json_file(paths.ENVIRONMENT),
+    )
+
+
+def _numbers(d: dict, keys, path: Path) -> None:
+    bad = [k for k in keys if isinstance(d.get(k), bool) or not isinstance(d.get(k), (int, float))]
+    inputs.check(not bad, path, f"{bad[0]!r} is {d.get(bad[0])!r}, not a number" if bad else "")
+
+
+def _check_samples(samples: dict, classes: int) -> None:
+    """data/augmented_samples.npz: images (N x H x W x C), and per image a class or a row of class shares."""
+    images, labels = samples["images"], samples["labels"]
+    inputs.check(
+        images.ndim == 4 and images.dtype.kind in "uif", paths.AUGMENTED, f"images of {images.dtype} {images.shape}"
+    )
+    one_hot = labels.ndim == 2 and labels.shape[1] == classes and labels.dtype.kind == "f"
+    ints = labels.ndim == 1 and labels.dtype.kind in "iu" and arrays.label_problem(labels, classes) is None
+    inputs.check(
+        (one_hot or ints) and len(labels) == len(images),
+        paths.AUGMENTED,
+        f"labels of {labels.dtype} {labels.shape} for {len(images)} images of {classes} classes",
     )
 
 
@@ -117,6 +154,13 @@ def _relevant(params: dict) -> dict:
 def params_list(params: dict) -> str:
     items = "".join(f"<div><code>{h.esc(k)}</code>: {h.esc(v)}</div>" for k, v in flat_items(params))
     return f'<div class="params">{items}</div>'
+
+
+def machine_items(environment: dict) -> dict:
+    """environment.json as the Machine section lists it: lists as text, and only what was recorded (an empty
+    warning or ONEDNN_MAX_CPU_ISA that was not set says nothing)."""
+    shown = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in environment.items()}
+    return {k: v for k, v in shown.items() if v not in ("", None)}
 
 
 def confusion_section(cm: np.ndarray, classes: list[str]) -> str:
@@ -218,8 +262,14 @@ def render(run: RunData, gallery: int, seed: int) -> str:
     body = [
         f'<div class="cards">{cards}</div>',
         "<h2>Learning curves</h2>",
-        h.img(plots.learning_curves({"": run.history}), "loss and accuracy per epoch") if run.history else "",
-        f'<p class="note">{len(run.history)} epochs; final validation accuracy '
+        h.img(
+            plots.learning_curves({"": run.history}),
+            "loss and accuracy per epoch",
+            narrow=plots.learning_curves({"": run.history}, stacked=True),
+        )
+        if run.history
+        else "",
+        f'<p class="note">{plural(len(run.history), "epoch")}; final validation accuracy '
         f"{run.train.get('val_accuracy', float('nan')):.2%}, train accuracy "
         f"{run.train.get('train_accuracy', float('nan')):.2%}"
         f" (train accuracy is measured on augmented batches while the weights change). The test and validation "
@@ -251,7 +301,7 @@ def render(run: RunData, gallery: int, seed: int) -> str:
             "<h2>Machine</h2>",
             '<p class="note">Training time holds only for this hardware class and precision; '
             "<code>imgclf compare</code> warns when two runs differ here.</p>",
-            params_list({k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in run.environment.items()}),
+            params_list(machine_items(run.environment)),
         ]
     body += ["<h2>Model</h2>", diagram.section(run.layers), "<h2>Params</h2>", params_list(_relevant(p))]
     sub = (

@@ -18,8 +18,13 @@ from .runs import WORKSPACE, Run, load_run
 def comparison_json(base: Run, head: Run, figures: dict) -> dict:
     return {
         **figures,
+        **{
+            side: {**figures[side], "name": run.name, "commit": run.commit, "uncommitted": run.uncommitted}
+            for side, run in (("base", base), ("head", head))
+        },
         "headline": [
-            {k: r[k] for k in ("label", "key", "old", "new", "delta", "tone")} for r in headline(base, head, figures)
+            {k: r[k] for k in ("label", "key", "old", "new", "delta", "tone", "note") if k in r}
+            for r in headline(base, head, figures)
         ],
         "changed_params": [{"param": k, "base": a, "head": b} for k, a, b in changed_params(base, head)],
         "confusion_changes": [
@@ -30,7 +35,7 @@ def comparison_json(base: Run, head: Run, figures: dict) -> dict:
 
 def compare(base_rev: str, head_rev: str = WORKSPACE, out_dir: str | Path = paths.REPORTS) -> dict:
     """Write compare.html, compare.md and compare.json into out_dir; return the figures."""
-    base, head = load_run(base_rev), load_run(head_rev)
+    base, head = load_run(base_rev, "base"), load_run(head_rev, "head")
     figures = significance.analyse(base, head)
     out = Path(out_dir)
     html, md, data = paths.COMPARE

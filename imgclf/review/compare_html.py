@@ -21,7 +21,8 @@ def render_html(base: Run, head: Run, figures: dict) -> str:
             r["label"],
             r["fmt"].format(r["new"]),
             f"{delta_text(r)} (was {r['fmt'].format(r['old'])})"
-            + (f"<br>95% CI {h.esc(interval(r['new_ci']))}" if r.get("new_ci") else ""),
+            + (f"<br>95% CI {h.esc(interval(r['new_ci']))}" if r.get("new_ci") else "")
+            + (f"<br>{h.esc(r['note'])}" if r.get("note") else ""),
             r["tone"],
         )
         for r in rows
@@ -62,11 +63,13 @@ def render_html(base: Run, head: Run, figures: dict) -> str:
             "</div>",
         ]
     if base.history and head.history:
+        curves = {f"base ({base.rev})": base.history, f"head ({head.rev})": head.history}
         body += [
             "<h2>Learning curves</h2>",
             h.img(
-                plots.learning_curves({f"base ({base.rev})": base.history, f"head ({head.rev})": head.history}),
+                plots.learning_curves(curves),
                 "learning curves of both runs",
+                narrow=plots.learning_curves(curves, stacked=True),
             ),
         ]
     flipped = flips(base, head)
@@ -78,8 +81,15 @@ def render_html(base: Run, head: Run, figures: dict) -> str:
             f"<h2>Wrong in base, right in head ({len(flipped[1])})</h2>",
             _flip_gallery(flipped[1], base, head, images),
         ]
-    sub = f"base <b>{h.esc(base.rev)}</b> &rarr; head <b>{h.esc(head.rev)}</b>"
+    sub = f"base {_side(base)} &rarr; head {_side(head)}"
     return h.page("imgclf comparison", sub, "\n".join(body))
+
+
+def _side(run: Run) -> str:
+    """A side in the subtitle: the revision given, then its branch (where that is another name) and commit."""
+    more = [run.name] if run.name and run.name != run.rev else []
+    more += [run.commit + (" + uncommitted changes" if run.uncommitted else "")] if run.commit else []
+    return f"<b>{h.esc(run.rev)}</b>" + (f" ({h.esc(' '.join(more))})" if more else "")
 
 
 def _significance(f: dict) -> list[str]:
@@ -103,7 +113,7 @@ def _significance(f: dict) -> list[str]:
     if band:
         body.append(f"<p>Seed band of base: {h.esc(seed_band_sentence(band, f['head']['accuracy']))}</p>")
     elif f["noise_note"]:
-        body.append(f'<p class="note">{h.esc(f["noise_note"])}</p>')
+        body.append(f'<p class="note">{h.prose(f["noise_note"])}</p>')
     else:
         body.append(
             '<p class="note">No seed band for base: run <code>imgclf noise</code> there to measure how far '

@@ -12,10 +12,17 @@ ICON = {"better": "🟢", "worse": "🔴", "not_comparable": "⚠️"}
 NEUTRAL = "⚪"
 
 
+def run_title(run: Run) -> str:
+    """A side of the comparison as the title names it: its branch (or name) and short commit, `main` (1a2b3c4)."""
+    if not run.commit:
+        return md_code(run.name or run.rev)
+    return f"{md_code(run.name or run.rev)} ({run.commit}{' + uncommitted changes' if run.uncommitted else ''})"
+
+
 def render_markdown(base: Run, head: Run, figures: dict) -> str:
     v = figures["verdict"]
     lines = [
-        f"### imgclf: {md_code(base.rev)} → {md_code(head.rev)}",
+        f"### imgclf: {run_title(base)} → {run_title(head)}",
         "",
         f"**{ICON.get(v['kind'], NEUTRAL)} {v['text']}**",
     ]
@@ -25,7 +32,7 @@ def render_markdown(base: Run, head: Run, figures: dict) -> str:
     for r in headline(base, head, figures):
         lines.append(
             f"| {r['label']} | {value_text(r, 'old')} | {value_text(r, 'new')} | "
-            f"{ICON.get(r['tone'], NEUTRAL)} {delta_text(r)} |"
+            f"{ICON.get(r['tone'], NEUTRAL)} {delta_text(r)}{' (' + r['note'] + ')' if r.get('note') else ''} |"
         )
     params = changed_params(base, head)
     lines += [

@@ -27,7 +27,8 @@ def changed_params(base: Run, head: Run) -> list[tuple[str, object, object]]:
 
 
 def headline(base: Run, head: Run, figures: dict) -> list[dict]:
-    """Headline metrics with deltas; test accuracy is called better or worse only when the verdict is."""
+    """Headline metrics with deltas; test accuracy is called better or worse only when the verdict is, training time
+    never when the runs differ in hardware or threads."""
     rows = []
     for path, key, label, higher, fmt in HEADLINE:
         old, new = base.metrics[path].get(key), head.metrics[path].get(key)
@@ -51,6 +52,8 @@ def headline(base: Run, head: Run, figures: dict) -> list[dict]:
                 old_ci=figures["base"]["ci95"],
                 new_ci=figures["head"]["ci95"],
             )
+        if key == "train_seconds" and figures.get("hardware"):  # other machine or threads: neither faster nor slower
+            row.update(tone="not_comparable", note="not comparable: other hardware or thread counts")
         rows.append(row)
     return rows
 

@@ -16,12 +16,10 @@ from ..core.errors import UserError
 from ..params import flat_items
 from ..report import html as h
 from ..report import plots
-from . import significance
+from . import machine, significance
 from .markdown import table_cell
 from .runs import Run, load_run
 from .wording import accuracy_cell, p_text, pp
-
-HARDWARE = ("device", "isa_class", "precision")
 
 
 def differing_params(runs: list[Run]) -> list[str]:
@@ -52,21 +50,6 @@ def _versus(leader: Run, run: Run) -> dict:
     }
 
 
-def _hardware_note(runs: list[Run]) -> str | None:
-    classes: dict[str, list[str]] = {}
-    for r in runs:
-        env = r.metrics.get(paths.ENVIRONMENT) or {}
-        if env:
-            classes.setdefault("/".join(str(env.get(k)) for k in HARDWARE), []).append(r.rev)
-    if len(classes) < 2:
-        return None
-    return (
-        "the runs were trained on different hardware classes ("
-        + "; ".join(f"{c}: {', '.join(revs)}" for c, revs in classes.items())
-        + "): their training times are not comparable"
-    )
-
-
 def rank(runs: list[Run]) -> dict:
     """Every figure of the leaderboard, best first (reports/leaderboard.json)."""
     entries = []
@@ -92,7 +75,7 @@ def rank(runs: list[Run]) -> dict:
                 "versus_leader": None if i == 1 else _versus(leader, r),
             }
         )
-    return {"runs": rows, "params_that_differ": keys, "hardware": _hardware_note(runs)}
+    return {"runs": rows, "params_that_differ": keys, "hardware": machine.board(runs)}
 
 
 def _seconds(row: dict) -> str:
@@ -115,18 +98,35 @@ NOTE = (
 )
 
 
-def render_html(board: dict, png: bytes) -> str:
+def _header(board: dict) -> list[str]:
+    """The table's header; training time is marked, and each run's machine shown, when the runs differ there."""
+    hw = board["hardware"]
+    if not hw["warning"]:
+        return HEADER + board["params_that_differ"]
+    return [*HEADER[:4], "training time (s), not comparable", HEADER[5], "machine", *board["params_that_differ"]]
+
+
+def _machine(board: dict, row: dict) -> list[str]:
+    hw = board["hardware"]
+    if not hw["warning"]:
+        return []
+    m = hw["runs"].get(row["rev"])
+    return [machine.describe(m, hw["differs_in"]) if m else "not recorded"]
+
+
+def render_html(board: dict, png: bytes, narrow_png: bytes | None = None) -> str:
     rows = [
-        [r["rank"], r["rev"], accuracy_cell(r), _vs(r), _seconds(r), _parameters(r), *r["params"].values()]
+        [r["rank"], r["rev"], accuracy_cell(r), _vs(r), _seconds(r), _parameters(r), *_machine(board, r)]
+        + list(r["params"].values())
         for r in board["runs"]
     ]
     body = []
-    if board["hardware"]:
-        body.append(f'<p class="warn">{h.esc(board["hardware"])}</p>')
+    if board["hardware"]["warning"]:
+        body.append(f'<p class="warn">{h.esc(board["hardware"]["warning"])}</p>')
     body += [
-        h.table(HEADER + board["params_that_differ"], rows, left=2),
-        f'<p class="note">{h.esc(NOTE)}</p>',
-        h.img(png, "test accuracy with its 95% interval and training time of each run"),
+        h.table(_header(board), rows, left=2),
+        f'<p class="note">{h.prose(NOTE)}</p>',
+        h.img(png, "test accuracy with its 95% interval and training time of each run", narrow=narrow_png),
     ]
     sub = f"{len(board['runs'])} runs, best first"
     return h.page("imgclf leaderboard", sub, "\n".join(body))
@@ -134,12 +134,13 @@ def render_html(board: dict, png: bytes) -> str:
 
 def render_markdown(board: dict) -> str:
     keys = board["params_that_differ"]
+    header = _header(board)
     lines = [f"### imgclf leaderboard: {len(board['runs'])} runs", ""]
-    if board["hardware"]:
-        lines += [f"⚠️ {board['hardware']}", ""]
+    if board["hardware"]["warning"]:
+        lines += [f"⚠️ {board['hardware']['warning']}", ""]
     lines += [
-        "| " + " | ".join(HEADER + [table_cell(k) for k in keys]) + " |",
-        "|---:|---|---:|---|---:|---:|" + "---|" * len(keys),
+        "| " + " | ".join([table_cell(k) if k in keys else k for k in header]) + " |",
+        "|---:|---|---:|---|---:|---:|" + "---|" * (len(header) - len(HEADER)),
     ]
     for r in board["runs"]:
         cells = [
@@ -149,6 +150,7 @@ def render_markdown(board: dict) -> str:
             _vs(r),
             _seconds(r),
             _parameters(r),
+            *(table_cell(v) for v in _machine(board, r)),
             *(table_cell(v) for v in r["params"].values()),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -163,16 +165,20 @@ def leaderboard(revs: list[str], out_dir: str | Path = paths.REPORTS) -> dict:
         raise UserError(f"{', '.join(twice)} given more than once: name each run once")
     board = rank([load_run(rev) for rev in revs])
     runs = board["runs"]
-    png = plots.leaderboard(
+    hw = board["hardware"]
+    figure = (
         [r["rev"] for r in runs],
         [r["accuracy"] or 0 for r in runs],
         [r["ci95"] for r in runs],
         [r["train_seconds"] for r in runs],
     )
+    note = f"not comparable: the runs differ in {', '.join(machine.ASPECTS[a] for a in hw['differs_in'])}"
+    note = note if hw["warning"] else None
+    png = plots.leaderboard(*figure, time_note=note)
     out = Path(out_dir)
     html, md, data, picture = paths.LEADERBOARD
     write_bytes(out / picture, png)
-    write_text(out / html, render_html(board, png))
+    write_text(out / html, render_html(board, png, plots.leaderboard(*figure, time_note=note, stacked=True)))
     write_text(out / md, render_markdown(board))
     write_json(out / data, board)
     return board

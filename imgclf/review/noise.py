@@ -17,6 +17,7 @@ from ..core.atomic import write_json, write_text
 from ..core.errors import UserError
 from ..core.paths import NOISE, TEST_METRICS
 from ..params import flat_items
+from .runs import require_project
 
 
 def _without_seed(params: dict) -> dict:
@@ -55,6 +56,7 @@ def measure(count: int, first: int | None = None, out: str | Path = NOISE) -> di
             "run `imgclf noise` in the project folder with the virtual environment active "
             "(dvc.yaml and the `dvc` command are needed)"
         )
+    require_project("noise")
     params = dvc.api.params_show()
     own = params.get("seed", 0)
     start = own if first is None else first

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..core import paths, stats
 from ..core.stats import interval
-from . import noise
+from . import machine, noise
 from .wording import p_text, pct, pp
 
 
@@ -65,19 +65,9 @@ def _per_class(base, head, same_set: bool) -> list[dict]:
 
 
 def hardware_warning(base, head) -> str | None:
-    """A line when the runs were trained on different hardware classes (metrics/environment.json)."""
-    ea, eb = base.metrics.get(paths.ENVIRONMENT), head.metrics.get(paths.ENVIRONMENT)
-    if not ea or not eb:
-        return None
-    keys = ("device", "isa_class", "precision")
-    if all(ea.get(k) == eb.get(k) for k in keys):
-        return None
-    show_device = ea.get("device") != eb.get("device")
-
-    def where(e):
-        return (f"{e.get('device')} " if show_device else "") + f"{e.get('isa_class')}/{e.get('precision')}"
-
-    return f"base ran on {where(ea)}, head on {where(eb)}: training times are not comparable"
+    """A line when the runs were trained on different machines or settings (metrics/environment.json): device, CPU
+    model, CPU class, precision, thread counts or replicas."""
+    return machine.pair_warning(base.metrics.get(paths.ENVIRONMENT), head.metrics.get(paths.ENVIRONMENT))
 
 
 def analyse(base, head) -> dict:
@@ -103,6 +93,8 @@ def analyse(base, head) -> dict:
         band["head_outside"] = not band["min"] <= acc_b["accuracy"] <= band["max"]
     out["noise"], out["noise_note"] = band, note
     out["hardware"] = hardware_warning(base, head)
+    ea, eb = (machine.machine(r.metrics.get(paths.ENVIRONMENT)) for r in (base, head))
+    out["machines"] = {"base": ea, "head": eb, "differs_in": machine.differing([ea, eb]) if ea and eb else []}
     kind, text = verdict(out, base, head, have_preds)
     out["verdict"] = {"kind": kind, "text": text}
     out["significant_regression"] = kind == "worse"
