@@ -7,25 +7,72 @@ import sys
 
 from .core import paths
 from .core.errors import cli_entry
+from .core.text import plural
+
+
+def version() -> str:
+    """imgclf's version and what it runs on, without starting TensorFlow."""
+    import platform
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as of
+
+    def v(name: str) -> str:
+        try:
+            return of(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    tf = next((v(n) for n in ("tensorflow-cpu", "tensorflow") if v(n) != "not installed"), "not installed")
+    python = platform.python_version()
+    return f"imgclf {v('imgclf')} (Python {python}, Keras {v('keras')}, TensorFlow {tf}, DVC {v('dvc')})"
 
 
 @cli_entry
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="imgclf", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=version())
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    revs = (
+        "Revisions are git commits, branches, tags, DVC experiment names (`dvc exp ls --name-only` lists them) or "
+        "'workspace'."
+    )
+    exps = sub.add_parser(
+        "exps",
+        help="the experiments at a glance: accuracy, loss, training time and the params each changed",
+        description="One line per commit and experiment (from `dvc exp show`), fitted to the terminal's width: "
+        "the test accuracy with its 95%% interval, the test loss, the training time and the params that differ "
+        "from the experiment's commit. Per-class scores and confusion cells: `imgclf diff` and the reports.",
+    )
+    exps.add_argument("-A", "--all-commits", action="store_true", help="experiments of every commit, not only HEAD's")
+    dif = sub.add_parser(
+        "diff",
+        help="`dvc metrics diff`, headline first: accuracy and loss, training, per class, the confusion matrix",
+        description=f"What changed between two runs' metrics, headline first. {revs}",
+    )
+    dif.add_argument("a_rev", nargs="?", default="HEAD", metavar="A", help="the old run (default HEAD)")
+    dif.add_argument("b_rev", nargs="?", default="workspace", metavar="B", help="the new run (default: workspace)")
+    dif.add_argument("--all", action="store_true", help="unchanged metrics too")
     cmp = sub.add_parser(
         "compare",
-        help="compare two runs (reports/compare.*) or rank several (reports/leaderboard.*)",
-        usage="imgclf compare BASE [HEAD] | imgclf compare REV REV REV... [--out DIR]",
-        description="Revisions are git commits, branches, tags, DVC experiment names (see `dvc exp "
-        "show`; `dvc exp ls --name-only` lists them) or 'workspace' (the default HEAD). "
-        "BASE [HEAD]: the verdict on head against base, in compare.html, .md and .json. "
-        "Three or more revisions (or --leaderboard): one table and one plot, best first, "
-        "in leaderboard.html, .md, .json and .png.",
+        help="compare two runs (reports/compare.*), or rank three or more (reports/leaderboard.*)",
+        description=f"{revs} BASE [HEAD]: the verdict on head (default: the workspace) against base, in "
+        "compare.html, .md and .json. Three or more revisions (or --leaderboard): one table and one plot, best "
+        "first, in leaderboard.html, .md, .json and .png.",
     )
     cmp.add_argument("revs", nargs="+", metavar="REV")
     cmp.add_argument("--leaderboard", action="store_true", help="rank the runs even when there are only one or two")
-    cmp.add_argument("--out", default=str(paths.REPORTS), help=f"folder for the reports (default: {paths.REPORTS})")
+    cmp.add_argument(
+        "--out", default=str(paths.REPORTS), metavar="DIR", help=f"folder for the reports (default: {paths.REPORTS})"
+    )
+    board = sub.add_parser(
+        "leaderboard",
+        help="rank runs by test accuracy (reports/leaderboard.*); the same as `compare --leaderboard`",
+        description=f"{revs} One table and one plot, best first, each run tested against the leader.",
+    )
+    board.add_argument("revs", nargs="+", metavar="REV")
+    board.add_argument(
+        "--out", default=str(paths.REPORTS), metavar="DIR", help=f"folder for the reports (default: {paths.REPORTS})"
+    )
     noise = sub.add_parser(
         "noise",
         help="train the workspace's params under several seeds (DVC experiments) and "
@@ -76,12 +123,22 @@ def main(argv: list[str] | None = None) -> int:
         description="Generated from the schema in imgclf/params/schema.py, as is the table of docs/params.md.",
     )
     lst.add_argument("--markdown", action="store_true", help="print the README's Markdown table")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # answered with the sub-command's usage, not the top level's
+        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "exps":
+        from .review import terminal
+
+        print(terminal.experiments(args.all_commits))
+    elif args.command == "diff":
+        from .review import terminal
+
+        print(terminal.diff(args.a_rev, args.b_rev, every=args.all))
     if args.command == "params":
         from .params import table
 
         print(table(markdown=args.markdown), end="")
-    if args.command == "compare" and (args.leaderboard or len(args.revs) > 2):
+    if args.command == "leaderboard" or args.command == "compare" and (args.leaderboard or len(args.revs) > 2):
         from .review import leaderboard
 
         best = leaderboard(args.revs, args.out)["runs"][0]
@@ -105,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.out:
             skipped = len(result["skipped"])
             print(
-                f"predict: {result['predicted']:,} images -> {args.out}"
-                + (f"; skipped {skipped} files (listed above)" if skipped else "")
+                f"predict: {plural(result['predicted'], 'image')} -> {args.out}"
+                + (f"; skipped {plural(skipped, 'file')} (listed above)" if skipped else "")
             )
     elif args.command == "noise":
         from .review import measure_noise

@@ -13,6 +13,7 @@ Only the scripts in stages/ import this module; the library below it never does.
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -36,9 +37,14 @@ def stage(name: str, tensorflow: bool = False) -> Callable[[Callable[[Params], s
 
 
 def _run(name: str, main: Callable[[Params], str], tensorflow: bool) -> None:
+    signal.signal(signal.SIGTERM, _terminated)  # a kill cleans up like Ctrl-C: temporaries removed, one line
     p = load()
     if tensorflow:
         start_tensorflow()
     start = time.perf_counter()
     summary = main(p)
     print(f"{name}: {summary} in {time.perf_counter() - start:.1f}s", flush=True)
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt

@@ -10,6 +10,7 @@ def main(p) -> str:
     from imgclf import evaluate, model
     from imgclf.core import arrays, paths
     from imgclf.core.atomic import atomic_path, write_json
+    from imgclf.core.text import plural
 
     meta = arrays.load_meta(paths.DATASET)
     x_test, y_test = arrays.load_split(paths.PREPARED, "test")
@@ -29,7 +30,7 @@ def main(p) -> str:
     t = summary["test"]
     return (
         f"test accuracy {t['accuracy']:.4f}, loss {t['loss']:.4f}, macro F1 {t['macro_f1']:.4f} on "
-        f"{t['images']:,} images"
+        f"{plural(t['images'], 'image')}"
     )
 
 

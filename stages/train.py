@@ -1,5 +1,7 @@
 """train: build the network from params, fit it; save the model, its per-epoch history and its training metrics."""
 
+from pathlib import Path
+
 from imgclf.stage import stage
 
 
@@ -11,6 +13,7 @@ def main(p) -> str:
     from imgclf import model, train
     from imgclf.core import arrays, hardware, paths, resources
     from imgclf.core.atomic import atomic_path, write_json
+    from imgclf.core.text import plural
 
     meta = arrays.load_meta(paths.DATASET)
     x_train, y_train = arrays.load_split(paths.PREPARED, "train")
@@ -19,6 +22,11 @@ def main(p) -> str:
     strategy = train.strategy(p.train.distribute, p.train.batch_size)  # before TensorFlow starts its devices
     choice = hardware.apply(p.model.precision)
     start, weights = model.pretrained.read(paths.PRETRAINED)
+    run = train.checkpoint.fingerprint(
+        {"seed": p.seed, "model": p.model, "train": p.train, "augment": p.augment},
+        [paths.DATASET, paths.PREPARED, paths.PRETRAINED],
+        [Path("imgclf"), Path(__file__)],
+    )
     with strategy.scope():
         net = model.from_params(p, meta)
         model.pretrained.load_into(net, start, weights)
@@ -33,6 +41,7 @@ def main(p) -> str:
             p.augment,
             p.seed,
             pretrained=weights is not None,
+            resume=run,
         )
     last = result.history[-1]
     with atomic_path(paths.MODEL) as tmp:
@@ -70,9 +79,12 @@ def main(p) -> str:
     shown, labels = train.first_batch(x_train, y_train, pick, len(meta["classes"]), p.seed, p.augment)
     with atomic_path(paths.AUGMENTED) as tmp:
         np.savez(tmp, images=shown, labels=labels, augmented=p.augment.enabled)
+    train.checkpoint.clear()  # every output is written: nothing left to resume
     replicas = f", {strategy.num_replicas_in_sync} replicas" if p.train.distribute != "none" else ""
+    resumed = f" (resumed after epoch {result.resumed_from})" if result.resumed_from else ""
     return (
-        f"{len(result.history)} epochs from {model.pretrained.described(start)}, {result.seconds:.1f}s of fitting "
+        f"{plural(len(result.history), 'epoch')}{resumed} from {model.pretrained.described(start)}, "
+        f"{result.seconds:.1f}s of fitting "
         f"({result.images_per_second:,.0f} img/s, "
         f"{net.dtype_policy.name} on {choice.device} {choice.isa_class}{replicas}); "
         f"val accuracy {last['val_accuracy']:.4f}"

@@ -97,7 +97,7 @@ def test_a_backbone_from_imagenet_through_the_pipeline_export_and_predict(with_i
         ],
         project,
     )
-    assert "predict: 1 images" in predicted.stdout
+    assert "predict: 1 image " in predicted.stdout
     # Nothing changed: nothing reruns; other weights rerun train and what follows.
     assert ran(run(["dvc", "repro"], project).stdout) == []
     edit_params(project, **{"model.weights": "none"})
@@ -108,12 +108,14 @@ def test_a_backbone_from_imagenet_through_the_pipeline_export_and_predict(with_i
 
 def test_starting_from_an_earlier_model_with_other_classes(project, tmp_path):
     from imgclf.testing import synthetic
+    from imgclf.testing.projects import track
 
     run(["dvc", "repro", "train"], project)  # ten classes, the quick dense network
     (project / "models" / "start" / "last.keras").parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(project / paths.MODEL, project / "models" / "start" / "last.keras")
     images = project / "data" / "photos"
     synthetic.image_folder(images, ["a", "b", "c"], per_class=20, size=28, formats=("png",))
+    track(project, "data/photos")
     edit_params(
         project,
         **{

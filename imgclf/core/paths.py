@@ -24,6 +24,7 @@ START = Path("models/start")  # a user's own starting weights (.h5, .keras): a d
 PRETRAINED = Path("models/pretrained")  # weights: what train starts from, verified (weights file and source.json)
 MODEL = Path("models/model.keras")  # train: the classifier (DVC artifact `classifier`)
 EXPORTED = Path("models/export")  # export: the deployable formats and their dataset.json
+CHECKPOINT = Path("build/checkpoints/train")  # train: the last finished epoch, to resume from (git-ignored, no DVC)
 
 # metrics (in git; read by `dvc metrics`, `dvc plots`, `imgclf compare`)
 DATA_METRICS = Path("metrics/data.json")  # prepare: split sizes, skipped files

@@ -14,7 +14,7 @@ from ..core.errors import UserError
 from ..core.paths import DOWNLOADS
 from ..core.text import shown
 from ..params import DataParams
-from . import builtin, folder
+from . import builtin, familiar, folder
 from .summary import describe
 from .survey import duplicates_line, later_copies, with_splits
 
@@ -28,6 +28,7 @@ class Prepared:
     notes: dict = field(default_factory=dict)  # metrics/data.json's extra figures (skipped files etc.)
     summary: dict = field(default_factory=dict)  # data/summary.json: what went in, for the report
     resize: str = "squash"
+    image_stats: dict = field(default_factory=dict)  # the training images' range (imgclf/data/familiar.py)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -81,6 +82,7 @@ def prepare(
         dataset=data.dataset,
         files=names,
         summary=describe(list(classes), arrays, sources),
+        image_stats=familiar.training_range([x], seed),
     )
 
 
@@ -126,4 +128,5 @@ def _folder(data: DataParams, seed: int, scratch) -> Prepared:
         notes=folder.notes(s, dropped),
         summary=summary,
         resize=data.resize,
+        image_stats=familiar.training_range([x for x, _ in loaded.splits.values()], seed),
     )

@@ -1,7 +1,9 @@
 """`imgclf predict`: classify image files, folders, IDX files and CIFAR batches with a trained or exported model.
 
 Images are decoded, run and written one batch at a time (the output file is streamed), so memory stays
-bounded however many files there are. Prints a table, or writes CSV, JSON or a self-contained HTML page.
+bounded however many files there are. Prints a table, or writes CSV, JSON or a self-contained HTML page. What
+reaches the terminal has its control characters escaped (imgclf.core.text.printable): a file name or a class name
+cannot send escape codes or, with a newline, print a row of its own; the files written keep the names as they are.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import numpy as np
 
 from ..core.atomic import atomic_path
 from ..core.errors import UserError
+from ..core.text import plural, printable, shown
+from ..data import familiar
 from ..report import html as h
 from ..report.plots import png_of_image
 from . import inputs, runtimes
@@ -30,21 +34,26 @@ class _Writer:
         self.stream, self.suffix, self.first = stream, suffix, True
         if suffix == ".csv":
             self.csv = csv.writer(stream)
-            self.csv.writerow(["file"] + [f"{what}_{i + 1}" for i in range(top_k) for what in ("class", "probability")])
+            self.csv.writerow(
+                ["file"] + [f"{what}_{i + 1}" for i in range(top_k) for what in ("class", "probability")] + ["note"]
+            )
         elif suffix == ".json":
             stream.write('{"model": ' + json.dumps(str(model)) + ', "predictions": [\n')
         else:
             head, self.tail = h.page("imgclf predictions", f"model {h.esc(model)}", "\0").split("\0")
             stream.write(head + '<div class="gallery wide">\n')
 
-    def add(self, name: str, image: np.ndarray, top: list[tuple[str, float]]) -> None:
+    def add(self, name: str, image: np.ndarray, top: list[tuple[str, float]], note: str = "") -> None:
         if self.suffix == ".csv":
-            self.csv.writerow([name] + [v for c, p in top for v in (c, f"{p:.6f}")])
+            self.csv.writerow([name] + [v for c, p in top for v in (c, f"{p:.6f}")] + [note])
         elif self.suffix == ".json":
             item = {"file": name, "top": [{"class": c, "probability": round(p, 6)} for c, p in top]}
+            if note:
+                item["note"] = note
             self.stream.write(("" if self.first else ",\n") + json.dumps(item))
         else:
-            self.stream.write(h.figure(png_of_image(image), [("", name)], alt=name, extra=h.bars(top)) + "\n")
+            lines = [("", name)] + ([("note", note)] if note else [])
+            self.stream.write(h.figure(png_of_image(image), lines, alt=name, extra=h.bars(top)) + "\n")
         self.first = False
 
     def close(self, problems: list[str]) -> None:
@@ -96,10 +105,13 @@ def run(
     top_k = min(top_k, len(classes))
     height, width, channels = meta["image_shape"]
     sources, problems, ignored = inputs.find(paths)
-    names = max((len(str(s.path)) + (len(str(s.count)) + 1 if s.kind != "image" else 0) for s in sources), default=4)
+    names = max(
+        (len(printable(shown(s.path))) + (len(str(s.count)) + 1 if s.kind != "image" else 0) for s in sources),
+        default=4,
+    )
     column = min(max(names, 4), 60)
     header = f"{'file':<{column}}  " + "  ".join(f"top-{i + 1}" for i in range(top_k))
-    predicted = 0
+    predicted = unlike = 0
     with contextlib.ExitStack() as stack:
         writer = None
         if out:  # closed before atomic_path moves it into place (or discards it when nothing was predicted)
@@ -117,10 +129,16 @@ def run(
                 print(header)
             for (name, image), p in zip(batch, probs):
                 top = [(classes[int(k)], float(p[k])) for k in np.argsort(-p, kind="stable")[:top_k]]
+                note = familiar.unlike(image, meta.get("image_stats"))  # a confident answer to a stranger
+                unlike += bool(note)
                 if writer:
-                    writer.add(name, image, top)
+                    writer.add(name, image, top, note)
                 else:
-                    print(f"{name:<{column}}  " + "  ".join(f"{c} {q:.1%}" for c, q in top))
+                    print(
+                        f"{printable(name):<{column}}  "
+                        + "  ".join(f"{printable(c)} {q:.1%}" for c, q in top)
+                        + (f"  ({note})" if note else "")
+                    )
             predicted += len(batch)
             bar.update(len(batch))
         if not predicted:
@@ -132,11 +150,17 @@ def run(
         if writer:
             writer.close(problems)
     for problem in problems:
-        print(f"skipped {problem}", file=sys.stderr)
+        print(f"skipped {printable(problem)}", file=sys.stderr)
     if ignored:
         print(
             f"ignored {ignored} file{'s' if ignored > 1 else ''} in the folders that {'are' if ignored > 1 else 'is'} "
             f"not an image (by extension)",
             file=sys.stderr,
         )
-    return {"predicted": predicted, "skipped": problems, "ignored": ignored}
+    if unlike:
+        print(
+            f"note: {plural(unlike, 'image')} unlike the training images (brightness, background or colour outside "
+            f"their range): check that they were taken like the training images",
+            file=sys.stderr,
+        )
+    return {"predicted": predicted, "skipped": problems, "ignored": ignored, "unlike": unlike}

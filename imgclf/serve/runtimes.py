@@ -205,6 +205,7 @@ def dataset_info(model: Path, given: str | Path | None = None) -> tuple[dict, Pa
                     "image_shape": [int(d) for d in meta["image_shape"]],
                     "dataset": meta.get("dataset", ""),
                     "resize": meta.get("resize", "squash"),
+                    "image_stats": meta.get("image_stats"),  # what the training images look like (data/familiar.py)
                 }, path
             except (ValueError, KeyError, TypeError) as exc:
                 raise UserError(

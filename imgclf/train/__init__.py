@@ -6,7 +6,7 @@ from ..core.startup import quiet_tensorflow
 
 quiet_tensorflow()  # before keras is imported below, so that its C++ start-up chatter stays off the terminal
 
-from . import finetune  # noqa: E402
+from . import checkpoint, finetune  # noqa: E402
 from .augment import augment_batch, crop_hw  # noqa: E402
 from .distribute import split_cpu, strategy  # noqa: E402
 from .fit import EpochLog, TrainResult, fit  # noqa: E402
@@ -18,6 +18,7 @@ __all__ = [
     "OneCycle",
     "TrainResult",
     "augment_batch",
+    "checkpoint",
     "crop_hw",
     "eval_dataset",
     "finetune",
