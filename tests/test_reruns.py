@@ -31,7 +31,7 @@ def edit_file(project, path, old, new):
 CHANGES = {  # the README's first column -> what a user does
     "nothing": lambda p, env: None,
     "a plot's style (`imgclf/report/plots.py`)": lambda p, env: edit_file(
-        p, "imgclf/report/plots.py", "dpi=110", "dpi=120"
+        p, "imgclf/report/plots.py", "DPI = 110", "DPI = 120"
     ),
     "the page template (`imgclf/report/html.py`)": lambda p, env: edit_file(
         p, "imgclf/report/html.py", "--accent:#2456a6", "--accent:#1f4e9a"

@@ -10,6 +10,7 @@ from common import Table, stage_rows, temp_project
 
 from imgclf.core import paths
 from imgclf.testing import synthetic
+from imgclf.testing.projects import track
 
 CLASSES = ["circle", "square", "triangle", "line", "disc", "box", "wedge", "stroke", "ring", "block"]
 
@@ -20,6 +21,7 @@ def run(args, env) -> list[Table]:
     start = time.perf_counter()
     files = synthetic.image_folder(proj / "data" / "images", CLASSES, per_class=per_class, size=40)
     made = time.perf_counter() - start
+    track(proj)  # the DVC way (docs/data.md): validate refuses images neither git nor DVC tracks
     size_mb = sum(f.stat().st_size for f in files) / 1e6
     stages = stage_rows(proj, env)
     prepare = next(r for r in stages if r[0] == "stage prepare")

@@ -13,6 +13,7 @@ import targets
 from common import Table, project_params, run_case, temp_project, timed
 
 from imgclf.testing import synthetic
+from imgclf.testing.projects import track
 
 
 def run(args, env) -> list[Table]:
@@ -37,6 +38,7 @@ def run(args, env) -> list[Table]:
         proj / "data" / "images", [f"c{i}" for i in range(10)], per_class=n // 10, size=64, formats=("png",)
     )
     made = time.perf_counter() - start
+    track(proj)  # the DVC way (docs/data.md): validate refuses images neither git nor DVC tracks
     pixels = len(files) * 64 * 64 * 3
     rows = [
         [

@@ -31,7 +31,7 @@ def write_folder(root: Path, x: np.ndarray, y: np.ndarray, classes: list[str]) -
 
 
 def run(args, env) -> list[Table]:
-    splits, classes = builtin.load("cifar10", args.downloads)
+    splits, classes, _ = builtin.load("cifar10", args.downloads)
     (x_tr, y_tr), (x_te, y_te) = splits["train"], splits["test"]
     proj = temp_project(args, env)
     recipe = yaml.safe_load((ROOT / "bench" / "cifar10.yaml").read_text())
@@ -39,19 +39,20 @@ def run(args, env) -> list[Table]:
     rng = np.random.default_rng(0)
     per_class = 12 if args.smoke else PER_CLASS
     old = np.isin(y_tr, range(5))
-    write_folder(proj / "data" / "old" / "train", x_tr[old], y_tr[old], classes)
-    write_folder(proj / "data" / "old" / "test", x_te[np.isin(y_te, range(5))], y_te[np.isin(y_te, range(5))], classes)
+    images = proj.parent / "images"  # beside the project, so neither git nor DVC need track 30,000 PNGs
+    write_folder(images / "old" / "train", x_tr[old], y_tr[old], classes)
+    write_folder(images / "old" / "test", x_te[np.isin(y_te, range(5))], y_te[np.isin(y_te, range(5))], classes)
     few = np.concatenate([rng.choice(np.flatnonzero(y_tr == c), per_class, replace=False) for c in range(5, 10)])
-    write_folder(proj / "data" / "new" / "train", x_tr[np.sort(few)], y_tr[np.sort(few)], classes)
+    write_folder(images / "new" / "train", x_tr[np.sort(few)], y_tr[np.sort(few)], classes)
     keep = np.isin(y_te, range(5, 10))
-    write_folder(proj / "data" / "new" / "test", x_te[keep], y_te[keep], classes)
+    write_folder(images / "new" / "test", x_te[keep], y_te[keep], classes)
     base = {
         **flat,
         "data.dataset": "folder",
         "data.image_size": [32, 32],
         **({"train.epochs": 2} if args.smoke else {}),
     }
-    edit_params(proj, **base, **{"data.folder": "data/old"})
+    edit_params(proj, **base, **{"data.folder": str(images / "old")})
     seconds, _, out = timed(["dvc", "repro"], proj, env)
     first = json.loads((proj / paths.TEST_METRICS).read_text())["accuracy"]
     print(f"transfer: classes 0-4 trained in {seconds:.0f} s, test accuracy {first:.4f}", flush=True)
@@ -59,7 +60,7 @@ def run(args, env) -> list[Table]:
     edit_params(
         proj,
         **{
-            "data.folder": "data/new",
+            "data.folder": str(images / "new"),
             **TARGET,
             **({"train.epochs": 3, "train.frozen_epochs": 1} if args.smoke else {}),
         },
