@@ -118,3 +118,14 @@ def _anchor(heading: str) -> str:
     """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens."""
     text = re.sub(r"[`*_]", "", heading.strip().lower())
     return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def test_the_performance_page_is_written_from_the_bench_results():
+    """docs/performance.md is what bench/publish.py writes from bench/results/*.json, not edited by hand."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("publish", ROOT / "bench" / "publish.py")
+    publish = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(publish)
+    assert list(publish.RESULTS.glob("*.json")), "no published bench results"
+    assert (ROOT / "docs" / "performance.md").read_text() == publish.render(), "rerun python bench/publish.py"
