@@ -57,10 +57,10 @@ class Table:
         return self
 
 
-def run_case(spec: dict, env: dict) -> dict:
-    """bench/case.py in its own process (so its peak memory is its own); its JSON result."""
+def run_script(script: str, spec: dict, env: dict) -> dict:
+    """bench/<script> in its own process (so its peak memory is its own), given `spec` as JSON: its JSON result."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "case.py"), json.dumps(spec)],
+        [sys.executable, str(ROOT / "bench" / script), json.dumps(spec)],
         env=env,
         capture_output=True,
         text=True,
@@ -68,8 +68,13 @@ def run_case(spec: dict, env: dict) -> dict:
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode or not lines:
-        sys.exit(f"bench: case failed: {spec}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+        sys.exit(f"bench: {script} failed: {spec}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
     return json.loads(lines[-1])
+
+
+def run_case(spec: dict, env: dict) -> dict:
+    """bench/case.py: one training run, measured."""
+    return run_script("case.py", spec, env)
 
 
 def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:
@@ -124,6 +129,7 @@ __all__ = [
     "edit_params",
     "project_params",
     "run_case",
+    "run_script",
     "stage_rows",
     "temp_project",
     "timed",

@@ -63,8 +63,8 @@ used to choose anything. The targets are declared once, in [bench/targets.py](..
 Reproduce: `make bench` (Fashion-MNIST: speed, accuracy curve, overhead), `make bench BENCH_ARGS="--only isa"`
 (every ISA class this CPU can emulate), `make bench BENCH_ARGS="--dataset cifar10 --cifar-params
 bench/cifar10.yaml --only isa"` (CIFAR-10), `--only folder`, `--only stream`; `make bench BENCH_ARGS=--smoke`
-runs every section on small synthetic data in a few minutes (CI does). Then `python bench/publish.py NAME...`
-keeps a run's output in bench/results/ and rewrites this page.
+runs every section on small synthetic data in a few minutes (CI runs the overhead section so). Then
+`python bench/publish.py NAME...` keeps a run's output in bench/results/ and rewrites this page.
 """
 
 

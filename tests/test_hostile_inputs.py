@@ -73,6 +73,12 @@ def labels_of(n: int, bad_at: int | None = None, bad: int = 200) -> np.ndarray:
     return y
 
 
+def repro_within(project: Path, seconds: int) -> subprocess.CompletedProcess:
+    """`dvc repro`, failing the test (TimeoutExpired) if it hangs past `seconds`."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["dvc", "repro"], cwd=project, capture_output=True, text=True, timeout=seconds, env=env)
+
+
 # ------------------------------------------------------------------ 1. labels outside the classes
 
 
@@ -510,14 +516,7 @@ def test_what_dvc_itself_does_with_such_a_params_yaml(tmp_path, tail, match):
     proj = make_project(tmp_path / "project")
     with open(proj / "params.yaml", "ab") as f:
         f.write(tail)
-    proc = subprocess.run(
-        ["dvc", "repro"],
-        cwd=proj,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
-    )
+    proc = repro_within(proj, 120)
     assert proc.returncode != 0 and "Running stage" not in proc.stdout and "Traceback" not in proc.stderr
     assert proc.stderr.startswith("ERROR: unable to read: 'params.yaml'") and match in proc.stderr, proc.stderr
 
@@ -593,14 +592,7 @@ def test_a_fifo_in_the_image_folder_stops_dvc_repro_at_once(tmp_path, bad_files)
     proj = _committed_folder_project(tmp_path / "project", **{"data.bad_files": bad_files})
     os.mkfifo(proj / "data" / "images" / "a" / "stuck.png")
     start = time.monotonic()
-    proc = subprocess.run(
-        ["dvc", "repro"],
-        cwd=proj,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
-    )
+    proc = repro_within(proj, 120)
     line = the_error(proc.stderr)
     assert proc.returncode != 0 and time.monotonic() - start < 120
     assert line == (

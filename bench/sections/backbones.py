@@ -3,27 +3,13 @@ CIFAR-10's 32x32 in the same run, and how much the frozen phase of fine-tuning s
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from common import ROOT, Table
+from common import Table, run_script
 
 from imgclf.model.backbones import BACKBONES
 
 
 def measure(spec: dict, env) -> dict:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "throughput.py"), json.dumps(spec)],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode or not lines:
-        sys.exit(f"bench: throughput failed: {spec}\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    return run_script("throughput.py", spec, env)
 
 
 def run(args, env) -> list[Table]:

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.errors import UserError
+from ..core.text import shown
+
 RESIZE = ("squash", "pad", "crop")
 # Pillow's stand-ins for formats it only identifies, or decodes with an outside library (scientific data, video,
 # Windows metafiles).
@@ -99,3 +102,8 @@ def reason(exc: Exception, path: Path | None = None) -> str:
     if isinstance(exc, OSError) and getattr(exc, "strerror", None):
         return f"cannot be read ({exc.strerror})"
     return f"unreadable image ({type(exc).__name__}{': ' + text if text else ''})"
+
+
+def out_of_memory(path: Path, fix: str) -> UserError:
+    """Decoding ran out of memory: the machine's fault, not the file's (the survey and prepare say it alike)."""
+    return UserError(f"ran out of memory while decoding {shown(path)} (not the file's fault): free memory, or {fix}")

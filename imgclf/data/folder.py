@@ -17,7 +17,7 @@ from ..core.arrays import CHUNK, ArrayWriter, ImageFile
 from ..core.errors import UserError
 from ..core.text import shown
 from ..params import DataParams
-from .decode import decode, reason
+from .decode import decode, out_of_memory, reason
 from .survey import EXAMPLES, Survey, survey
 
 
@@ -55,10 +55,7 @@ def _read(paths: list[Path], size, mode: str, resize: str, counter: list[int], o
             try:
                 chunk[filled] = decode(path, size, mode, resize)
             except MemoryError:
-                raise UserError(
-                    f"ran out of memory while decoding {shown(path)} (not the file's fault): free "
-                    f"memory, or choose a smaller data.image_size"
-                ) from None
+                raise out_of_memory(path, "choose a smaller data.image_size") from None
             except Exception as exc:  # noqa: BLE001 - it changed since the survey opened it
                 raise UserError(f"{shown(path)}: {reason(exc, path)} (it changed while prepare ran?); rerun") from None
             filled += 1

@@ -25,7 +25,7 @@ from ..core.paths import FOLDER_SCAN
 from ..core.text import plural, shown
 from ..params import DataParams
 from . import labels_csv, layout
-from .decode import converted, opened, reason
+from .decode import converted, opened, out_of_memory, reason
 from .labels import canonical
 
 SPLIT_ORDER = ("train", "val", "test")
@@ -216,10 +216,7 @@ def _inspect(paths: list[Path], color_mode: str, cache: Path | None) -> dict[str
                 "hash": hashlib.blake2b(pixels.tobytes() + repr(pixels.shape).encode(), digest_size=16).hexdigest(),
             }
         except MemoryError:
-            raise UserError(
-                f"ran out of memory while decoding {shown(path)} (not the file's fault): free memory, "
-                f"or use smaller images"
-            ) from None
+            raise out_of_memory(path, "use smaller images") from None
         except Exception as exc:  # noqa: BLE001 - Pillow raises many types for damaged files
             finding = {"problem": reason(exc, path)}
         known[key] = out[str(path)] = finding
