@@ -140,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         print(table(markdown=args.markdown), end="")
     if args.command == "leaderboard" or args.command == "compare" and (args.leaderboard or len(args.revs) > 2):
         from .review import leaderboard
+        from .review.runs import require_project
+
+        require_project(args.command)
 
         best = leaderboard(args.revs, args.out)["runs"][0]
         print(f"leaderboard: {len(args.revs)} runs; best {best['rev']}: test accuracy {best['accuracy']:.2%}")

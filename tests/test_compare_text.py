@@ -176,11 +176,14 @@ def test_compare_outside_a_dvc_project_is_one_line(kind, tmp_path):
 
     if kind == "plain git repository":
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
-    for revs in (["main"], ["HEAD~1", "HEAD"], ["a", "b", "c"]):
-        out = subprocess.run([str(BIN / "imgclf"), "compare", *revs], cwd=tmp_path, capture_output=True, text=True)
+    for command, *revs in (
+        ["compare", "main"], ["compare", "HEAD~1", "HEAD"], ["compare", "a", "b", "c"], ["leaderboard", "a", "b", "c"],
+        ["exps"], ["diff", "HEAD"],
+    ):  # fmt: skip
+        out = subprocess.run([str(BIN / "imgclf"), command, *revs], cwd=tmp_path, capture_output=True, text=True)
         assert out.returncode == 2, out.stderr
         assert the_error(out.stderr) == (
-            f"error: not in a DVC project: {tmp_path} and the folders above it have no .dvc/; run `imgclf compare` "
+            f"error: not in a DVC project: {tmp_path} and the folders above it have no .dvc/; run `imgclf {command}` "
             f"in the project's folder (the one with dvc.yaml and .dvc/, in a git clone)"
         )
     assert not (tmp_path / "reports").exists()

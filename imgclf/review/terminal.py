@@ -13,12 +13,15 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 from ..core import paths
 from ..core.errors import UserError
 from ..core.stats import wilson
 from ..core.text import duration, plural
 from ..params import flat_items
+from .runs import require_project
 
 HEADLINE = tuple(p.as_posix() for p in (paths.TEST_METRICS, paths.TRAIN_METRICS, paths.PER_CLASS, paths.CONFUSION))
 
@@ -28,9 +31,13 @@ def width() -> int:
 
 
 def _dvc(*args: str) -> object:
-    """DVC's JSON answer, or one line saying why there is none."""
+    """DVC's JSON answer, or one line saying why there is none. The dvc beside this interpreter first, so that
+    `.venv/bin/imgclf` works without activating the environment."""
+    require_project("exps" if args[0] == "exp" else "diff")
+    beside = Path(sys.executable).parent / "dvc"
+    dvc = str(beside) if beside.exists() else "dvc"
     try:
-        done = subprocess.run(["dvc", *args, "--json"], capture_output=True, text=True)
+        done = subprocess.run([dvc, *args, "--json"], capture_output=True, text=True)
     except FileNotFoundError:
         raise UserError("dvc is not on the PATH: activate the project's environment (`make setup`)") from None
     if done.returncode:
