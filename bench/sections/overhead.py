@@ -36,7 +36,9 @@ def run(args, env) -> list[Table]:
     )
     # A restyled plot reruns only the report (no training, no inference).
     plots = proj / "imgclf" / "report" / "plots.py"
-    plots.write_text(plots.read_text().replace("dpi=110", "dpi=100"))
+    style = plots.read_text()
+    assert "DPI = 110" in style, "bench: the plot-only rerun edits DPI = 110 in imgclf/report/plots.py; update it"
+    plots.write_text(style.replace("DPI = 110", "DPI = 100"))
     seconds, rss, out = timed(["dvc", "repro"], proj, env)
     assert "Running stage 'report'" in out and "Running stage 'evaluate'" not in out, out
     rows.append(
