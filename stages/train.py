@@ -1,7 +1,5 @@
 """train: build the network from params, fit it; save the model, its per-epoch history and its training metrics."""
 
-from pathlib import Path
-
 from imgclf.stage import stage
 
 
@@ -25,7 +23,7 @@ def main(p) -> str:
     run = train.checkpoint.fingerprint(
         {"seed": p.seed, "model": p.model, "train": p.train, "augment": p.augment},
         [paths.DATASET, paths.PREPARED, paths.PRETRAINED],
-        [Path("imgclf"), Path(__file__)],
+        train.checkpoint.code_of("train"),
     )
     with strategy.scope():
         net = model.from_params(p, meta)

@@ -54,6 +54,15 @@ def fingerprint(params: dict, inputs: list[Path], code: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
+def code_of(stage: str, dvc_yaml: Path = Path("dvc.yaml")) -> list[Path]:
+    """The code the stage depends on in dvc.yaml (its script and imgclf/ folders): a checkpoint outlives edits
+    elsewhere in imgclf/, as the stage's DVC hash does."""
+    import yaml
+
+    deps = yaml.safe_load(dvc_yaml.read_text())["stages"][stage]["deps"]
+    return [Path(d) for d in deps if d.endswith(".py") or d.startswith("imgclf")]
+
+
 def load(key: str, folder: Path = CHECKPOINT) -> Saved | None:
     """The checkpoint of this run, or None (none, another run's, or unreadable: then it is removed)."""
     meta_path = folder / "state.json"
