@@ -16,6 +16,7 @@ def ran(output: str) -> list[str]:
     return [s for s in ("prepare", "build", "train", "evaluate", "report") if f"Running stage '{s}'" in output]
 
 
+@pytest.mark.extended  # CIFAR-10 preparation: test_datasets.py; the run cache: test_reruns.py
 def test_cifar10_then_back_to_fashion_from_the_cache(trained_project):
     project = trained_project
     run(["dvc", "repro"], project)

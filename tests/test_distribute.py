@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, edit_params, run
 
 
+@pytest.mark.extended  # train.distribute validation: test_distribute.py
 def test_mirrored_trains_on_two_logical_cpu_devices_and_the_model_loads(project):
     # A global batch that does not split over the devices is refused with one line...
     edit_params(project, **{"train.distribute": "mirrored", "train.epochs": 1, "train.batch_size": 33})

@@ -20,6 +20,7 @@ def readme_line(start: str) -> list[str]:
     return shlex.split(line.split("  #")[0])
 
 
+@pytest.mark.extended  # reruns: test_reruns.py row by row; metrics diff: test_reports.py
 def test_repro_reruns_only_what_changed_and_diffs_metrics(project):
     first = run(["dvc", "repro"], project)
     assert ran(first.stdout) == ["prepare", "build", "train", "evaluate", "report"]
@@ -97,6 +98,7 @@ def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(trained_project)
         assert {p: (project / p).read_bytes() for p in before} == before
 
 
+@pytest.mark.extended  # test_experiments_view.py and test_reports.py compare experiments
 def test_experiments_side_by_side(trained_project):
     project = trained_project
     # DVC writes 0.00001 as `1e-05`, which YAML 1.1 reads as a string: a float param takes it (issue 9, defect 2).

@@ -74,6 +74,7 @@ def test_bad_thread_count_says_what_to_set(value, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.extended  # a queue: the two-worker test; a dvc-added folder: test_datasets_e2e.py
 def test_queued_experiments_on_a_dvc_added_folder_and_one_outside(tmp_path):
     """The README's recipe for a folder inside the project (`dvc add`) reaches queued runs, which git never sees an
     image of; an absolute folder outside works too, and a relative one that the run's copy cannot see is one line."""

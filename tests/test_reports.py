@@ -249,6 +249,7 @@ def test_confusion_matrix_of_many_classes_stays_inside_the_page(n, tmp_path):
     assert page.page_width <= 1280, f"{n} classes: the page is {page.page_width} px wide"
 
 
+@pytest.mark.extended  # the hardware flag: test_significance_e2e.py
 def test_threads_and_hardware_that_differ_are_flagged(runs, tmp_path):
     """A run with IMGCLF_THREADS=1 (as `dvc queue start -j 2` workers get) against runs on all cores: the comparison
     and the leaderboard say their training times are not comparable, and neither calls one faster."""
