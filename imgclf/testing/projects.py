@@ -86,8 +86,9 @@ def new_project(
 
 
 def track(project: Path, folder: str | Path = paths.IMAGES) -> None:
-    """A folder of images made inside the project, tracked the DVC way (`git rm --cached` if git has a file of it, then `dvc add`, as docs/data.md says), so that
-    validate's check for images neither git nor DVC tracks passes and experiments see them."""
+    """A folder of images made inside the project, tracked the DVC way (`git rm --cached` if git has a file of it,
+    then `dvc add`, as docs/data.md says), so that validate's check for images neither git nor DVC tracks passes
+    and experiments see them."""
     if run(["git", "ls-files", "--", str(folder)], project).stdout.strip():  # data/images/README.md is in git
         run(["git", "rm", "-r", "-q", "--cached", str(folder)], project)
     run(["dvc", "add", "-q", str(folder)], project)
