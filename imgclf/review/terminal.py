@@ -53,19 +53,34 @@ def _fit(text: str, size: int) -> str:
     return text if len(text) <= size else text[: max(size - 1, 0)] + "…"
 
 
+def _wrap(text: str, size: int) -> list[str]:
+    """Words onto lines of at most `size` characters, so no changed param falls off; only a word longer than a
+    whole line is cut with '…'."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= size:
+            lines[-1] += " " + word
+        else:
+            lines.append(_fit(word, size))
+    return lines or [""]
+
+
 def table(rows: list[list[str]], header: list[str], cols: int, right: set[int] = frozenset()) -> str:
-    """Columns as wide as their widest cell; the last one takes what is left of `cols` and is cut with '…'."""
+    """Columns as wide as their widest cell; the last one takes what is left of `cols` and wraps onto
+    continuation lines (the other columns blank there) rather than losing its end."""
     cells = [header, *rows]
     sizes = [max(len(r[i]) for r in cells) for i in range(len(header))]
     fixed = sum(sizes[:-1]) + 2 * (len(header) - 1)
-    sizes[-1] = max(min(sizes[-1], cols - fixed), 0)
+    sizes[-1] = max(min(sizes[-1], cols - fixed), 1)
     lines = []
     for row in cells:
         parts = [
             _fit(c, sizes[i]).rjust(sizes[i]) if i in right else _fit(c, sizes[i]).ljust(sizes[i])
-            for i, c in enumerate(row)
+            for i, c in enumerate(row[:-1])
         ]
-        lines.append(_fit("  ".join(parts).rstrip(), cols))
+        for n, tail in enumerate(_wrap(row[-1], sizes[-1]) if row is not header else [row[-1]]):
+            lead = parts if n == 0 else [" " * s for s in sizes[:-1]]
+            lines.append(_fit("  ".join([*lead, tail]).rstrip(), cols))
     return "\n".join(lines)
 
 
