@@ -27,8 +27,8 @@ def repro_interrupted(project, env, after_epoch: int) -> subprocess.CompletedPro
     full = {**os.environ, **env, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.Popen(
         ["dvc", "repro"], cwd=project, env=full, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )  # fmt: skip
+        start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip  # SIGINT as in a terminal: a shell's background job (CI's, say) starts with it ignored
     out = []
     for line in proc.stdout:
         out.append(line)
