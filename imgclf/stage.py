@@ -13,6 +13,7 @@ Only the scripts in stages/ import this module; the library below it never does.
 from __future__ import annotations
 
 import functools
+import os
 import signal
 import sys
 import time
@@ -29,7 +30,13 @@ def stage(name: str, tensorflow: bool = False) -> Callable[[Callable[[Params], s
     def wrap(main: Callable[[Params], str]) -> Callable[[], None]:
         @functools.wraps(main)
         def entry() -> None:
-            sys.exit(cli_entry(lambda: _run(name, main, tensorflow))())
+            code = cli_entry(lambda: _run(name, main, tensorflow))()
+            if tensorflow:  # Skip the interpreter's teardown of TensorFlow: 1.3 s of every TF stage (10.1 -> 8.8 s
+                # for import + exit, 4 runs each, 2-core AVX2 EPYC). Every output was written and closed by now.
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+            sys.exit(code)
 
         return entry
 
