@@ -264,3 +264,30 @@ def test_noise_in_a_git_repository_without_dvc_is_one_line(tmp_path):
         f"error: not in a DVC project: {tmp_path} and the folders above it have no .dvc/; run `imgclf noise`"
     )
     assert (tmp_path / "params.yaml").read_text() == (ROOT / "params.yaml").read_text()
+
+
+def test_runs_on_different_test_sets_get_no_paired_test():
+    import pandas as pd
+
+    from imgclf.core import paths
+    from imgclf.review import significance
+    from imgclf.review.runs import Run
+
+    def scored(rev: str, actual: list[str], predicted: list[str]) -> Run:
+        cm = {t: {p: sum(a == t and b == p for a, b in zip(actual, predicted)) for p in "ab"} for t in "ab"}
+        right = sum(a == b for a, b in zip(actual, predicted))
+        test = {"accuracy": right / len(actual), "loss": 0.5, "images": len(actual)}
+        frame = pd.DataFrame({"actual": actual, "predicted": predicted})
+        return Run(rev, {"seed": 42}, {paths.TEST_METRICS: test, paths.CONFUSION: cm}, [], frame)
+
+    base = scored("base", ["a", "b"] * 48, ["a", "b"] * 40 + ["b", "a"] * 8)
+    for head, why in (
+        (scored("head", ["a", "b"] * 32, ["a", "b"] * 32), "base has 96 test images, head 64"),
+        (scored("head", ["b", "a"] * 48, ["b", "a"] * 48), "96 of the 96 test images have different true labels"),
+    ):
+        figures = significance.analyse(base, head)
+        assert figures["paired"] is None and not figures["significant_regression"]
+        assert figures["verdict"]["kind"] == "not_comparable"
+        assert figures["verdict"]["text"].startswith(
+            f"not comparable: the two runs were evaluated on different test sets ({why}), so there is no paired test"
+        ), figures["verdict"]["text"]

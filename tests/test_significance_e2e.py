@@ -47,7 +47,6 @@ def proj(tmp_path_factory):
     run(["git", "add", "metrics/noise.json"], proj)
     run(["git", "commit", "-qm", "seed band"], proj)
     run(["git", "branch", BRANCH], proj)
-    run(["dvc", "exp", "run", "-n", "seed-7", "-S", "seed=7"], proj, env=env)
     run(
         [
             "dvc",
@@ -90,9 +89,20 @@ def test_noise_band_restores_the_workspace(proj):
     assert {42, 43} <= seeds
 
 
+def experiment_with_seed(proj, seed: int) -> str:
+    shown = json.loads(run(["dvc", "exp", "show", "--json", "--all-commits"], proj).stdout)
+    return next(
+        exp["name"]
+        for rev in shown
+        for e in rev.get("experiments") or []
+        for exp in e["revs"]
+        if exp["data"]["params"]["params.yaml"]["data"]["seed"] == seed
+    )
+
+
 def test_same_params_other_seed_is_no_detectable_difference(proj, tmp_path):
-    proj, env = proj
-    figures, md = compare(proj, env, "HEAD", "seed-7", tmp_path)
+    proj, env = proj  # the seed band's run of seed 43 (the commit's seed is 42)
+    figures, md = compare(proj, env, "HEAD", experiment_with_seed(proj, 43), tmp_path)
     assert figures["verdict"]["kind"] == "no_difference", figures["verdict"]
     assert md.splitlines()[2].startswith("**⚪ no detectable difference: ")
     assert "the seed spread of base is +/- " in figures["verdict"]["text"]
@@ -204,6 +214,7 @@ def test_pr_comment_body(proj, tmp_path):
     assert bad.returncode == 2 and bad.stderr.startswith("error: --artifact-url must be a plain https:// URL")
 
 
+@pytest.mark.extended  # the verdict on different test sets: test_compare_text.py
 def test_different_test_sets_get_no_paired_test(proj, tmp_path):
     proj, env = proj
     flat = tmp_path / "flat"  # outside the project, where DVC and git need not track it
