@@ -148,19 +148,21 @@ def trained_project(copy_baseline, monkeypatch):
 
 @pytest.fixture(scope="session")
 def exported(built_once, tmp_path_factory):
-    """A tiny model trained and exported to every format by the real pipeline (`dvc repro`), once per session:
-    (a copy of that project, its environment, the repro's output)."""
+    """The baseline's model exported to every format by the real pipeline (`dvc repro`, which reruns only export),
+    once per session: (a copy of that project, its environment, the repro's output)."""
     from imgclf.serve import FORMATS
 
+    baseline = built_once("baseline", committed_run)
+    env = mirror_env(baseline)
+
     def make(root: Path) -> None:
-        env = make_mirror(root)
-        proj = make_project(root / "project", env)
+        proj = copy_project(baseline / "project", root / "project")
         edit_params(proj, **{"export.formats": list(FORMATS), "export.calibration_images": 100})
         (root / "repro.out").write_text(run(["dvc", "repro"], proj, env=env).stdout)
 
     root = built_once("exported", make)
     proj = copy_project(root / "project", tmp_path_factory.mktemp("exported") / "project")
-    return proj, mirror_env(root), types.SimpleNamespace(stdout=(root / "repro.out").read_text())
+    return proj, env, types.SimpleNamespace(stdout=(root / "repro.out").read_text())
 
 
 # The longest files, measured: with one pytest worker per core (`make test`), they start first instead of last.
