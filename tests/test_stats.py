@@ -31,6 +31,16 @@ def test_wilson_interval_textbook(k, n, lo, hi):
     assert got[0] == pytest.approx(lo, abs=5e-5) and got[1] == pytest.approx(hi, abs=5e-5)
 
 
+def test_wilson_closed_form_is_scipys():
+    from scipy.stats import binomtest
+
+    for n in (1, 7, 96, 10_000):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            for confidence in (0.9, 0.95, 0.99):
+                ci = binomtest(k, n).proportion_ci(confidence_level=confidence, method="wilson")
+                assert stats.wilson(k, n, confidence) == pytest.approx((ci.low, ci.high), abs=1e-12), (k, n)
+
+
 def test_wilson_of_nothing_is_none():
     assert stats.wilson(0, 0) is None and stats.interval(None) == "n/a"
     assert stats.interval((0.93612, 0.94521)) == "93.61–94.52%"

@@ -1,13 +1,17 @@
 """How sure is a score, and is a change real? Intervals and tests for accuracies counted on a test set.
 
-Only SciPy's implementations are used: the Wilson score interval for one accuracy, McNemar's exact test
-(a two-sided binomial test on the images only one of two models gets right) for a paired comparison, and
-Benjamini-Hochberg to keep per-class tests from crying wolf.
+The Wilson score interval for one accuracy, McNemar's exact test (a two-sided binomial test on the images only
+one of two models gets right) for a paired comparison, and Benjamini-Hochberg to keep per-class tests from crying
+wolf. The tests are SciPy's; the interval is its closed form, written here (checked against SciPy's in
+tests/test_stats.py) because importing scipy.stats for it made the report stage 6.0-6.6 s instead of 4.3-4.6 s
+(3 runs each, 2-core AVX2 EPYC).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -17,12 +21,14 @@ ALPHA = 0.05  # 1 - CONFIDENCE, written out: 1 - 0.95 is 0.050000000000000044
 
 def wilson(correct: int, total: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
     """Wilson score interval of the accuracy correct/total; None when there is nothing to count."""
-    from scipy.stats import binomtest
-
     if total <= 0:
         return None
-    ci = binomtest(int(correct), int(total)).proportion_ci(confidence_level=confidence, method="wilson")
-    return float(ci.low), float(ci.high)
+    n, p = int(total), int(correct) / int(total)
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    scale = 1 + z * z / n
+    center = (p + z * z / (2 * n)) / scale
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / scale
+    return max(center - half, 0.0), min(center + half, 1.0)
 
 
 def interval(ci: tuple[float, float] | None) -> str:
