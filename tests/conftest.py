@@ -174,7 +174,6 @@ LONGEST_FIRST = (
     "test_backbones_e2e.py",
     "test_hostile_inputs.py",
     "test_resume.py",
-    "test_experiments_view.py",
     "test_remote.py",
     "test_datasets_e2e.py",
     "test_queue.py",

@@ -98,7 +98,7 @@ def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(trained_project)
         assert {p: (project / p).read_bytes() for p in before} == before
 
 
-@pytest.mark.extended  # test_experiments_view.py and test_reports.py compare experiments
+@pytest.mark.extended  # test_reports.py shows and compares experiments
 def test_experiments_side_by_side(trained_project):
     project = trained_project
     # DVC writes 0.00001 as `1e-05`, which YAML 1.1 reads as a string: a float param takes it (issue 9, defect 2).

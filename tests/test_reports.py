@@ -249,7 +249,7 @@ def test_confusion_matrix_of_many_classes_stays_inside_the_page(n, tmp_path):
     assert page.page_width <= 1280, f"{n} classes: the page is {page.page_width} px wide"
 
 
-@pytest.mark.extended  # the hardware flag: test_significance_e2e.py
+@pytest.mark.extended  # what differing threads and machines say: test_compare_text.py
 def test_threads_and_hardware_that_differ_are_flagged(runs, tmp_path):
     """A run with IMGCLF_THREADS=1 (as `dvc queue start -j 2` workers get) against runs on all cores: the comparison
     and the leaderboard say their training times are not comparable, and neither calls one faster."""
@@ -356,3 +356,43 @@ def test_pages_fit_a_phone(runs, tmp_path):
                     assert plot["shown"] >= 0.7 * plot["natural"], (path.name, plot)
         # Markdown does not leak into the HTML: `code` is <code>, not backticks.
         assert "`" not in shown["text"], path.name
+
+
+def test_exps_and_diff_fit_100_columns_and_inherited_params_are_named(runs):
+    """`imgclf exps` and `imgclf diff` at 100 columns on the fixture's experiments plus one more, and the warning
+    when a workspace `dvc exp run` keeps the `-S` value the previous one left in params.yaml. Last in the file: it
+    adds an experiment and leaves the workspace on it."""
+    proj, env = runs
+    run(["dvc", "exp", "apply", "fast-lr"], proj, env=env)  # the workspace as the fixture's last experiment left it
+    second = run(["dvc", "exp", "run", "-n", "dense", "-S", "model.preset=tutorial_dense128"], proj, env=env)
+    warning = next(line for line in second.stderr.splitlines() if line.startswith("warning:"))
+    assert warning.startswith("warning: train.learning_rate=0.006 differ from the commit ")
+    assert "experiment 'fast-lr' left them in params.yaml" in warning and "git checkout params.yaml" in warning
+    assert "model.preset" not in warning  # its own -S value is not an inherited one
+
+    narrow = {**env, "COLUMNS": "100"}
+    shown = run(["imgclf", "exps"], proj, env=narrow).stdout.splitlines()
+    assert all(len(line) <= 100 for line in shown), "\n".join(shown)
+    assert shown[0].split() == ["run", "accuracy", "(95%)", "loss", "time", "params", "changed", "(from", "its",
+                                "commit)"]  # fmt: skip
+    start = shown[0].index("params")  # a line blank up to the params column continues the row above
+    rows: dict[str, str] = {}
+    for line in shown[1:]:
+        if line[:start].strip():
+            name = line.split()[0]
+            rows[name] = line
+        else:
+            rows[name] += " " + line.strip()
+    read = "import dvc.api, sys; print(dvc.api.read('metrics/test.json', rev=sys.argv[1]))"
+    for name, changed in (("slow-lr", ["train.learning_rate=0.0005"]), ("fast-lr", ["train.learning_rate=0.006"]),
+                          ("dense", ["train.learning_rate=0.006", "model.preset=tutorial_dense128"])):  # fmt: skip
+        test = json.loads(run(["python", "-c", read, name], proj).stdout)
+        assert f"{test['accuracy']:.2%} ±" in rows[name] and f"{test['loss']:.4f}" in rows[name]
+        assert all(c in rows[name].split() for c in changed), rows[name]
+
+    diff = run(["imgclf", "diff", "HEAD", "dense"], proj, env=narrow).stdout.splitlines()
+    assert all(len(line) <= 100 for line in diff)
+    assert diff[0].split() == ["file", "metric", "HEAD", "dense", "change"]
+    assert diff[1].split()[:2] == ["test.json", "accuracy"]  # the headline first
+    files = [line.split()[0] for line in diff[1:-1]]
+    assert files.index("train.json") < files.index("per_class.json") < files.index("confusion.json")
