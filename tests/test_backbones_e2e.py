@@ -107,6 +107,7 @@ def test_a_backbone_from_imagenet_through_the_pipeline_export_and_predict(with_i
     assert paths.PRETRAINED.as_posix() in changed, stale
 
 
+@pytest.mark.extended  # an earlier model's weights under another output layer: test_backbones.py
 def test_starting_from_an_earlier_model_with_other_classes(project, tmp_path):
     from imgclf.testing import synthetic
     from imgclf.testing.projects import track

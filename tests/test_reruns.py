@@ -60,8 +60,8 @@ def test_the_readme_table_lists_every_tested_change():
     assert set(readme_rows()) == set(CHANGES)
 
 
-# Rows that retrain like the preset's comment row does (make test-all runs them too).
-EXTENDED = {"`seed`", "`data.val_split`", "`model.*`", "`train.*`, `augment.*`"}
+# Rows that retrain like the preset's comment row does, and DVC's own -f (make test-all runs them too).
+EXTENDED = {"`seed`", "`data.val_split`", "`model.*`", "`train.*`, `augment.*`", "nothing, but `dvc repro -f build`"}
 
 
 @pytest.mark.parametrize(

@@ -232,6 +232,7 @@ def test_different_test_sets_get_no_paired_test(proj, tmp_path):
     assert "Paired test" not in md and "Right in base, wrong in head" not in (tmp_path / "compare.html").read_text()
 
 
+@pytest.mark.extended  # what each difference of machine says, runs grouped by machine: test_compare_text.py
 def test_runs_on_different_hardware_classes_are_flagged(proj, tmp_path):
     """metrics/environment.json (a DVC output of the train stage) set per branch with `dvc commit`: hw-a and hw-b
     differ, hw-b and hw-c do not, hw-none is an older run whose pipeline had no such output."""
