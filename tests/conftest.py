@@ -168,6 +168,7 @@ def exported(built_once, tmp_path_factory):
 # The longest files, measured: with one pytest worker per core (`make test`), they start first instead of last.
 LONGEST_FIRST = (
     "test_significance_e2e.py",
+    "test_bench.py",
     "test_reruns.py",
     "test_reports.py",
     "test_pipeline_e2e.py",

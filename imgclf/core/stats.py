@@ -3,7 +3,7 @@
 The Wilson score interval for one accuracy, McNemar's exact test (a two-sided binomial test on the images only
 one of two models gets right) for a paired comparison, and Benjamini-Hochberg to keep per-class tests from crying
 wolf. The tests are SciPy's; the interval is its closed form, written here (checked against SciPy's in
-tests/test_stats.py) because importing scipy.stats for it made the report stage 6.0-6.6 s instead of 4.3-4.6 s
+tests/test_stats.py) because importing scipy.stats for it took `report` from 4.3-4.6 s a run to 6.0-6.6 s
 (3 runs each, 2-core AVX2 EPYC).
 """
 
