@@ -12,6 +12,7 @@ Only the scripts in stages/ import this module; the library below it never does.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import signal
@@ -32,7 +33,9 @@ def stage(name: str, tensorflow: bool = False) -> Callable[[Callable[[Params], s
         def entry() -> None:
             code = cli_entry(lambda: _run(name, main, tensorflow))()
             if tensorflow:  # Skip the interpreter's teardown of TensorFlow: 1.3 s of every TF stage (10.1 -> 8.8 s
-                # for import + exit, 4 runs each, 2-core AVX2 EPYC). Every output was written and closed by now.
+                # for import + exit, 4 runs each, 2-core AVX2 EPYC). Every output was written and closed by now; the
+                # atexit handlers still run, since they delete the files autograph wrote for tf.data's functions.
+                atexit._run_exitfuncs()
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(code)

@@ -78,7 +78,8 @@ def committed_run(root: Path) -> tuple[Path, dict]:
     """A project under `root` with a synthetic mirror, the whole pipeline run once and committed."""
     env = make_mirror(root)
     proj = make_project(root / "project", env)
-    run(["dvc", "repro"], proj, env=env)
+    (root / "tmp").mkdir()  # the stages' own temporary folder: test_pipeline_e2e checks they leave it empty
+    run(["dvc", "repro"], proj, env={**env, "TMPDIR": str(root / "tmp")})
     run(["git", "add", "-A"], proj)
     run(["git", "commit", "-qm", "baseline run"], proj)
     return proj, env

@@ -74,6 +74,15 @@ def test_repro_reruns_only_what_changed_and_diffs_metrics(project):
         assert {r for d in rendered[name] for r in d["revisions"]} == {"workspace", "HEAD"}
 
 
+def test_the_pipeline_leaves_no_temporary_files(built_once):
+    """Autograph writes a file per tf.data function and deletes it at exit, which the stages' fast exit skipped."""
+    from conftest import committed_run
+
+    root = built_once("baseline", committed_run)
+    assert (root / "project" / "models/model.keras").exists()
+    assert sorted(p.name for p in (root / "tmp").iterdir()) == []
+
+
 def test_bad_params_fail_at_once_with_one_line_and_lose_nothing(trained_project):
     project = trained_project
     run(["dvc", "repro"], project)
