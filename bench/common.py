@@ -4,6 +4,7 @@ the tutorials' recipe, and throw-away copies of the project."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,14 @@ def temp_project(args, env, **changes) -> Path:
     )
 
 
+def remove_project(args, proj: Path) -> None:
+    """The end of a temp_project: removed, or with --keep left for a look at its experiments (`dvc exp show`)."""
+    if args.keep:
+        print(f"bench: kept {proj}", flush=True)
+    else:
+        shutil.rmtree(proj.parent, ignore_errors=True)
+
+
 def stage_rows(proj: Path, env, notes: dict | None = None) -> list[list]:
     """Each stage of the project's dvc.yaml (but opt-in export) run on its own through `dvc repro -s`, in the
     file's order so a new stage is never missed: seconds and peak RSS."""
@@ -128,6 +137,7 @@ __all__ = [
     "Table",
     "edit_params",
     "project_params",
+    "remove_project",
     "run_case",
     "run_script",
     "stage_rows",

@@ -59,6 +59,7 @@ def main() -> int:
         default=0,
         help="stream: images in the generated folder (default 200,000; 2,000 with --smoke)",
     )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects (paths printed)")
     parser.add_argument("--seeds", type=int, default=3, help="isa: seeds per class (mean +/- std)")
     parser.add_argument("--classes", default="avx2,avx512,native", help="isa: oneDNN classes to run (and native)")
     parser.add_argument("--cifar-params", help="YAML with model/train/augment/eval overrides for the CIFAR-10 curve")

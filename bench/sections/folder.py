@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 
-from common import Table, stage_rows, temp_project
+from common import Table, remove_project, stage_rows, temp_project
 
 from imgclf.core import paths
 from imgclf.testing import synthetic
@@ -33,7 +32,7 @@ def run(args, env) -> list[Table]:
         *stages,
         [f"test accuracy ({data['test_images']:,} held-out images)", "", "", f"{test['accuracy']:.4f}"],
     ]
-    shutil.rmtree(proj.parent, ignore_errors=True)
+    remove_project(args, proj)
     return [
         Table(
             f"Image folder of {len(files):,} images, 32x32 RGB, end to end ({epochs} epochs)",

@@ -3,12 +3,11 @@ rerun, and what starting Python, the params check and TensorFlow cost."""
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import sys
 
 import targets
-from common import Table, edit_params, project_params, stage_rows, temp_project, timed
+from common import Table, edit_params, project_params, remove_project, stage_rows, temp_project, timed
 
 
 def run(args, env) -> list[Table]:
@@ -34,7 +33,7 @@ def run(args, env) -> list[Table]:
         ["start-up: load + validate params", f"{light:.2f}", "", f"{light / bare:.1f}x"],
         ["start-up: import TensorFlow + Keras", f"{tf:.2f}", "", f"{tf / bare:.1f}x"],
     ]
-    shutil.rmtree(proj.parent, ignore_errors=True)
+    remove_project(args, proj)
     return [
         Table(
             f"Pipeline overhead, {args.dataset} (peak RSS is the largest process of the command)",

@@ -6,12 +6,11 @@ at theirs). Accuracy is the folder's own test split; time is the train stage's."
 from __future__ import annotations
 
 import json
-import shutil
 import statistics
 from pathlib import Path
 
 import yaml
-from common import ROOT, Table, edit_params, temp_project, timed
+from common import ROOT, Table, edit_params, remove_project, temp_project, timed
 
 from imgclf.core import paths
 
@@ -101,7 +100,7 @@ def run(args, env) -> list[Table]:
             ]
         )
     data = json.loads((proj / paths.DATA_METRICS).read_text())
-    shutil.rmtree(proj.parent, ignore_errors=True)
+    remove_project(args, proj)
     return [
         Table(
             f"Photos from {folder.name} ({data['train_images']:,} train / {data['val_images']:,} val / "

@@ -4,13 +4,12 @@ on the same prepared data (Fashion-MNIST), in the same run."""
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import sys
 import time
 
 import targets
-from common import Table, project_params, run_case, temp_project, timed
+from common import Table, project_params, remove_project, run_case, temp_project, timed
 
 from imgclf.testing import synthetic
 from imgclf.testing.projects import track
@@ -54,7 +53,7 @@ def run(args, env) -> list[Table]:
         note = next((line for line in out.splitlines() if line.startswith(f"{stage}:")), "")[:90]
         rows.append([f"stage {stage}", f"{seconds:.0f}", f"{rss:.0f}", note])
     peak = max(float(r[2]) for r in rows[1:])
-    shutil.rmtree(proj.parent, ignore_errors=True)
+    remove_project(args, proj)
     memory = Table(
         f"Streaming: {len(files):,} images at 64x64x3 ({pixels / 1e9:.2f} GB of pixels) through the stages "
         f"(tutorial_dense128, 1 epoch); peak RSS {peak:.0f} MB = {peak / targets.STREAM_PEAK_RSS_MB:.2f}x "

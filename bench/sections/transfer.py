@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from common import ROOT, Table, edit_params, temp_project, timed
+from common import ROOT, Table, edit_params, remove_project, temp_project, timed
 
 from imgclf.core import paths
 from imgclf.data import builtin
@@ -90,7 +90,7 @@ def run(args, env) -> list[Table]:
             ]
         )
         print(f"transfer: seed {seed}: {figures['verdict']['text']}", flush=True)
-    shutil.rmtree(proj.parent, ignore_errors=True)
+    remove_project(args, proj)
     return [
         Table(
             f"CIFAR-10 classes 5-9 from {per_class} training images each (test: their {keep.sum():,} official "
