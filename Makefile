@@ -29,7 +29,7 @@ run: setup
 	IMGCLF_MIRROR=$${IMGCLF_MIRROR:-$(MIRROR)} PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dvc repro
 
 # One pytest worker per core (pytest-xdist), each test file on one worker so that its module fixtures are built once.
-# A third worker on 2 cores (the CPUs were 19% idle with two) left CI's time as it was: 1,292 s both ways.
+# A third worker on 2 cores (the CPUs were 19% idle with two) made CI slower: 1,292 s wall, against 1,198 s with two.
 # `make test` is CI's (20 minutes on a 2-core machine); `make test-all` adds the `extended` end-to-end variations.
 WORKERS ?= auto
 test: setup test-tools

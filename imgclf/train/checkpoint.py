@@ -97,20 +97,18 @@ def clear(folder: Path = CHECKPOINT) -> None:
 
 def restore_optimizer(model, values: list[np.ndarray]) -> None:
     """Build the freshly compiled optimizer on the trainable variables and put its saved state back."""
-    if not values:
-        return
-    model.optimizer.build(model.trainable_variables)
-    variables = model.optimizer.variables
-    if len(variables) != len(values):
-        raise ValueError(f"the checkpoint's optimizer has {len(values)} variables, this one {len(variables)}")
-    for var, value in zip(variables, values):
-        var.assign(value)
+    if values:
+        model.optimizer.build(model.trainable_variables)
+        _assign(model.optimizer.variables, values, "optimizer")
 
 
 def restore_model(model, values: list[np.ndarray]) -> None:
-    variables = model.variables
+    _assign(model.variables, values, "network")
+
+
+def _assign(variables, values: list[np.ndarray], what: str) -> None:
     if len(variables) != len(values):
-        raise ValueError(f"the checkpoint's network has {len(values)} variables, this one {len(variables)}")
+        raise ValueError(f"the checkpoint's {what} has {len(values)} variables, this one {len(variables)}")
     for var, value in zip(variables, values):
         var.assign(value)
 
