@@ -71,7 +71,7 @@ def test_a_backbone_from_imagenet_through_the_pipeline_export_and_predict(with_i
     lock = yaml.safe_load((project / "dvc.lock").read_text())
     recorded = next(o for o in lock["stages"]["weights"]["outs"] if o["path"] == paths.PRETRAINED.as_posix())
     assert recorded["nfiles"] == 2 and any(d["path"] == "models/pretrained" for d in lock["stages"]["train"]["deps"])
-    assert "epochs from ImageNet weights" in out and "1 frozen, then lr x 0.1" in out
+    assert "epochs from ImageNet weights" in out and "1 frozen, then lr x 0.01" in out
     # The report draws the backbone as one node with its size.
     graph = json.loads((project / paths.MODEL_GRAPH).read_text())
     node = next(layer for layer in graph if "layers" in layer)
