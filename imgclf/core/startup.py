@@ -58,9 +58,9 @@ def quiet_tensorflow() -> None:
 
 class _Unused(importlib.abc.MetaPathFinder):
     """Keeps Keras from importing scikit-learn and matplotlib.pyplot at start-up, for its scikit-learn wrappers and
-    image-gallery plots, which imgclf never uses (Keras imports both optionally): 2.3 s of the 8.8 s import on the
-    2-core AVX2 EPYC (`python -X importtime`; 13.3 -> 9.0-11.3 s with both cores busy, 4 runs each). Only during
-    the import: the stages that use them import them later as usual."""
+    image-gallery plots, which imgclf never uses (Keras imports both optionally): importing Keras and TensorFlow
+    took 9.3 s, now 6.9 s (means of 3 alternating runs, 2-core AVX2 EPYC, quiet; `python -X importtime` puts 2.3 s
+    on the two). Only during the import: the stages that use them import them later as usual."""
 
     SKIPPED = ("sklearn", "matplotlib")
 
