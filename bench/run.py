@@ -85,39 +85,42 @@ def main() -> int:
     from imgclf.testing import synthetic
 
     work = Path(tempfile.mkdtemp(prefix="imgclf-bench-data-"))
-    if args.smoke:
-        sums = synthetic.fashion_mirror(work / "mirror", 1200, 300), synthetic.cifar_mirror(work / "mirror", 200, 300)
-        env["IMGCLF_MIRROR"] = str(work / "mirror")
-        env["IMGCLF_CHECKSUMS"] = str(synthetic.write_checksums(work / "checksums.json", *sums))
-    os.environ.update({k: env[k] for k in ("IMGCLF_MIRROR", "IMGCLF_CHECKSUMS") if k in env})
-    args.downloads = str(work / "downloads")
-    local = ROOT / "data" / "downloads"
-    if not args.smoke and local.exists():
-        shutil.copytree(local, args.downloads, dirs_exist_ok=True)  # reuse verified files already fetched
-    sources.fetch(args.dataset, args.downloads)
-    started = time.perf_counter()
-    name = f"{args.dataset}{'-smoke' if args.smoke else ''}"
-    report = [f"# imgclf benchmarks: {args.dataset}{' (smoke)' if args.smoke else ''}, {os.cpu_count()} CPUs"]
-    for section in args.only.split(","):
-        tables = importlib.import_module(f"sections.{section}").run(args, env)
-        report += [t.text() for t in tables]
-        (OUT / f"{name}-{section}.json").write_text(
-            json.dumps(
-                {
-                    "section": section,
-                    "dataset": args.dataset,
-                    "smoke": args.smoke,
-                    "machine": machine(),
-                    "command": "python bench/run.py " + " ".join(sys.argv[1:]),
-                    "date": time.strftime("%Y-%m-%d"),
-                    "tables": [dataclasses.asdict(t) for t in tables],
-                },
-                indent=1,
+    try:  # the fetched datasets are removed however the run ends (a failed section exits)
+        if args.smoke:
+            mirror = work / "mirror"
+            sums = synthetic.fashion_mirror(mirror, 1200, 300), synthetic.cifar_mirror(mirror, 200, 300)
+            env["IMGCLF_MIRROR"] = str(mirror)
+            env["IMGCLF_CHECKSUMS"] = str(synthetic.write_checksums(work / "checksums.json", *sums))
+        os.environ.update({k: env[k] for k in ("IMGCLF_MIRROR", "IMGCLF_CHECKSUMS") if k in env})
+        args.downloads = str(work / "downloads")
+        local = ROOT / "data" / "downloads"
+        if not args.smoke and local.exists():
+            shutil.copytree(local, args.downloads, dirs_exist_ok=True)  # reuse verified files already fetched
+        sources.fetch(args.dataset, args.downloads)
+        started = time.perf_counter()
+        name = f"{args.dataset}{'-smoke' if args.smoke else ''}"
+        report = [f"# imgclf benchmarks: {args.dataset}{' (smoke)' if args.smoke else ''}, {os.cpu_count()} CPUs"]
+        for section in args.only.split(","):
+            tables = importlib.import_module(f"sections.{section}").run(args, env)
+            report += [t.text() for t in tables]
+            (OUT / f"{name}-{section}.json").write_text(
+                json.dumps(
+                    {
+                        "section": section,
+                        "dataset": args.dataset,
+                        "smoke": args.smoke,
+                        "machine": machine(),
+                        "command": "python bench/run.py " + " ".join(sys.argv[1:]),
+                        "date": time.strftime("%Y-%m-%d"),
+                        "tables": [dataclasses.asdict(t) for t in tables],
+                    },
+                    indent=1,
+                )
+                + "\n"
             )
-            + "\n"
-        )
-    (OUT / f"{name}.md").write_text("\n".join(report) + "\n")
-    shutil.rmtree(work, ignore_errors=True)
+        (OUT / f"{name}.md").write_text("\n".join(report) + "\n")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     print(f"\nbench: done in {time.perf_counter() - started:.0f}s; tables in bench/out/")
     return 0
 
