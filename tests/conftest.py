@@ -13,7 +13,7 @@ import pytest
 from imgclf.testing import synthetic
 from imgclf.testing.projects import BIN, ROOT, edit_params, new_project, run
 
-__all__ = ["BIN", "CLOSED", "ROOT", "edit_params", "make_mirror", "make_project", "run"]
+__all__ = ["BIN", "CLOSED", "ROOT", "committed_run", "edit_params", "make_mirror", "make_project", "run"]
 
 
 def make_mirror(root: Path) -> dict[str, str]:

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import ROOT, edit_params, run
+from conftest import ROOT, committed_run, edit_params, run
 
 pytestmark = pytest.mark.slow
 
@@ -76,8 +76,6 @@ def test_repro_reruns_only_what_changed_and_diffs_metrics(project):
 
 def test_the_pipeline_leaves_no_temporary_files(built_once):
     """Autograph writes a file per tf.data function and deletes it at exit, which the stages' fast exit skipped."""
-    from conftest import committed_run
-
     root = built_once("baseline", committed_run)
     assert (root / "project" / "models/model.keras").exists()
     assert sorted(p.name for p in (root / "tmp").iterdir()) == []
